@@ -1,0 +1,82 @@
+"""The `targets` command: each command gathers its arguments, makes one library call and turns
+library errors into one clean line and an exit code. Heavy imports stay inside the commands
+so that `targets --help` answers at once."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from .models import TargetsError
+
+app = typer.Typer(
+    help="Extract quantitative targets (shares, capacities, intensities, deadlines) from Chinese "
+         "climate policy documents into typed, traceable records.",
+    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+rules_app = typer.Typer(help="Check and inspect the rule files.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+RulesOption = typer.Option(None, "--rules", help="Rule folder to use (default: the project's rules/).",
+                           exists=True, file_okay=False, dir_okay=True)
+
+
+def fail(message: str, code: int = 2) -> None:
+    typer.secho(f"error: {message}", err=True, fg="red")
+    raise typer.Exit(code)
+
+
+@app.command()
+def extract(
+    inputs: List[Path] = typer.Argument(..., help="Files or folders to read (.txt, .docx, .pdf, .html)."),
+    out: Path = typer.Option(Path("outputs"), "--out", "-o", help="Folder for targets.csv, targets.xlsx, documents.csv, errors.csv."),
+    rules: Optional[Path] = RulesOption,
+    jobs: int = typer.Option(os.cpu_count() or 1, "--jobs", "-j", min=1, help="Files processed in parallel."),
+    encoding: Optional[str] = typer.Option(None, "--encoding", help="Force a text encoding (e.g. gb18030, big5)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
+) -> None:
+    """Find every quantitative target in INPUTS and write them to OUT.
+
+    Exit code 0 when every file was read, 1 when some could not be (listed in OUT/errors.csv),
+    2 on a usage or rule error.
+    """
+    from .console import run_with_progress
+
+    try:
+        summary = run_with_progress(inputs, out, str(rules) if rules else None, jobs, encoding, quiet)
+    except TargetsError as exc:
+        fail(str(exc))
+    raise typer.Exit(summary.exit_code)
+
+
+@app.command("eval")
+def evaluate(
+    gold: Path = typer.Argument(..., help="Gold folder: texts/ and *.csv in the annotation guide's format.",
+                                exists=True, file_okay=False),
+    rules: Optional[Path] = RulesOption,
+    show: int = typer.Option(20, "--show", help="How many misses, extras and wrong fields to list."),
+) -> None:
+    """Extract GOLD/texts and score the result against GOLD/*.csv (precision, recall, fields)."""
+    from .console import print_eval
+
+    try:
+        print_eval(gold, str(rules) if rules else None, show)
+    except TargetsError as exc:
+        fail(str(exc))
+
+
+@rules_app.command("check")
+def rules_check(rules: Optional[Path] = RulesOption) -> None:
+    """Validate every rule file and run every rule's examples and counterexamples."""
+    from .console import print_rules_check
+
+    try:
+        ok = print_rules_check(rules)
+    except TargetsError as exc:
+        fail(str(exc))
+    raise typer.Exit(0 if ok else 1)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()

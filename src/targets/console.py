@@ -1,0 +1,92 @@
+"""What the CLI shows: progress bars, summary tables and reports, with rich."""
+from __future__ import annotations
+
+import csv
+import tempfile
+from pathlib import Path
+from typing import Optional
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from .runner import Summary, run_extract
+
+console = Console(stderr=True)
+
+
+def run_with_progress(inputs: list[Path], out: Path, rules_dir: Optional[str], jobs: int,
+                      encoding: Optional[str], quiet: bool) -> Summary:
+    """run_extract with a progress bar over files and a summary table at the end."""
+    progress = Progress(TextColumn("[bold]extracting"), BarColumn(), MofNCompleteColumn(),
+                        TextColumn("{task.fields[name]}"), TimeElapsedColumn(),
+                        console=console, disable=quiet, transient=True)
+    with progress:
+        task = progress.add_task("extract", total=0, name="")
+
+        def on_file(result) -> None:
+            progress.update(task, advance=1, name=result.source)
+            if result.error:
+                progress.console.print(f"[red]error[/red] {result.error}")
+
+        summary = run_extract(inputs, out, rules_dir, jobs, encoding,
+                              on_start=lambda n: progress.update(task, total=n), on_file=on_file)
+    for name in summary.skipped:
+        console.print(f"[yellow]skipped[/yellow] {name}: not a supported file type")
+    if not quiet:
+        print_summary(summary, out)
+    return summary
+
+
+def print_summary(s: Summary, out: Path) -> None:
+    table = Table(title=f"targets → {out}", show_header=True)
+    for col in ("files", "documents", "targets", "unmapped indicators", "errors", "seconds"):
+        table.add_column(col, justify="right")
+    share = f"{s.unmapped / s.targets:.0%}" if s.targets else "-"
+    table.add_row(str(s.files), str(s.documents), str(s.targets), share, str(len(s.errors)),
+                  f"{s.seconds:.2f}")
+    console.print(table)
+
+
+def print_eval(gold: Path, rules_dir: Optional[str], show: int) -> None:
+    """Extract the gold texts, score them and print the report."""
+    from .evaluate import load_gold, score
+
+    with tempfile.TemporaryDirectory() as tmp:
+        run_extract([gold / "texts"], Path(tmp), rules_dir, jobs=1)
+        with (Path(tmp) / "targets.csv").open(encoding="utf-8-sig") as fh:
+            pred = list(csv.DictReader(fh))
+    rows = load_gold(gold)
+    out = Console()
+    table = Table(title=f"accuracy on {gold}")
+    for col in ("match", "precision", "recall", "F1", "tp", "fp", "fn"):
+        table.add_column(col, justify="right")
+    for label, wy, pos in (("strict", True, True), ("key-only", True, False), ("no-year", False, True)):
+        s = score(rows, pred, wy, pos)
+        table.add_row(label, f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}",
+                      str(s.tp), str(s.fp), str(s.fn))
+    out.print(table)
+    strict = score(rows, pred)
+    out.print("field accuracy on strict matches: "
+              + ", ".join(f"{k} {v:.3f}" for k, v in strict.field_accuracy.items()))
+    for g in strict.missed[:show]:
+        out.print(f"[red]MISSED[/red] {g['file']}: {g['quote']!r} [{g['value']} {g['unit']} {g['target_year']}]")
+    for p in strict.extra[:show]:
+        out.print(f"[yellow]EXTRA[/yellow] {p['source']}: {p['value']} {p['unit']} {p['target_year']} "
+                  f"{p['indicator']} @{p['char_start']}: {p['sentence'][:60]!r}")
+    for g, p, wrong in [m for m in strict.mismatched if m[2]][:show]:
+        diffs = ", ".join(f"{f} {p.get(f)!r}≠{g.get(f)!r}" for f in wrong)
+        out.print(f"[magenta]FIELD[/magenta] {g['file']}: {g['quote'][:30]!r}: {diffs}")
+
+
+def print_rules_check(rules_dir: Optional[Path]) -> bool:
+    from .examples import run_all
+    from .rules import load_rules
+
+    rules = load_rules(rules_dir)
+    n, failures = run_all(rules)
+    out = Console()
+    for f in failures:
+        out.print(f"[red]FAIL[/red] {f}")
+    out.print(f"{rules.directory}: rule files valid; {n - len(failures)} of {n} examples hold")
+    return not failures

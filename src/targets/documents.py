@@ -1,0 +1,335 @@
+"""Split a file's original text into documents, and tell the page of any offset.
+
+A compilation (corpus/003: ~115 plans on one line, page footers 第N页) is cut at document
+headers; its contents, summary tables and advertising stay out of every document. Any
+other file is one document. Every offset refers to the original decoded text.
+The vocabulary (header patterns, section words, draft words) is rules/documents.toml.
+"""
+from __future__ import annotations
+
+import bisect
+from collections import namedtuple
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Optional
+
+import regex
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, field_validator
+
+from .jurisdictions import leading_name
+from .models import RuleError
+
+RULES_FILE = Path(__file__).resolve().parents[2] / "rules" / "documents.toml"
+HEADER_REACH = 600  # characters a header may span (region, 《title》, URL)
+
+
+@dataclass(frozen=True)
+class DocSpan:
+    start: int                    # char offsets into the original text; ordered, non-overlapping
+    end: int
+    title: str                    # without 《》, simplified
+    region: str                   # issuer as named: 北京市, 国务院, 上海市徐汇区 ...
+    url: str = ""
+    published: str = ""           # ISO date, when the text gives one near the top
+    is_draft: bool = False
+    body_start: int = -1          # where the text after the header starts; -1: same as start
+
+    def __post_init__(self) -> None:
+        if self.body_start < 0:
+            object.__setattr__(self, "body_start", self.start)
+
+
+def _check_regex(pattern: str) -> str:
+    try:
+        regex.compile(pattern)
+    except regex.error as exc:
+        raise ValueError(f"bad regex {pattern!r}: {exc}") from exc
+    return pattern
+
+
+Rx = Annotated[str, AfterValidator(_check_regex)]   # a field that holds a regex
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _Markers(_Strict):
+    page: Rx
+    max_jump: int
+
+
+class _Header(_Strict):
+    id: str
+    pattern: Rx
+
+    @field_validator("pattern")
+    @classmethod
+    def _groups(cls, v: str) -> str:
+        if "(?P<region>" not in v or "(?P<title>" not in v:
+            raise ValueError("a header pattern needs the named groups region and title")
+        return v
+
+
+class _Compilation(_Strict):
+    min_headers: int
+    front_keywords: list[Rx]
+    table_keywords: list[Rx]
+    ad_patterns: list[Rx]
+    page_top_window: int
+    orphan_min_sentences: int
+    sentence_end: Rx
+    toc_entry: Rx
+    toc_quoted: Rx
+    toc_section: Rx
+    section_regions: dict[str, str] = {}
+
+
+class _Single(_Strict):
+    title_continuation_max: int
+    cover_letter: list[Rx]
+    headline_marks: list[str]
+    quoted_title: Rx
+    window: int
+    region_fallback: Rx
+
+
+class _Text(_Strict):
+    readings: Rx
+    draft_words: list[str]
+    published: list[Rx]
+
+
+class DocumentRules(_Strict):
+    markers: _Markers
+    header: list[_Header]
+    compilation: _Compilation
+    single: _Single
+    text: _Text
+
+
+rx = lru_cache(maxsize=None)(regex.compile)   # patterns were checked when the file was read
+
+
+@lru_cache(maxsize=4)
+def load_document_rules(path: Optional[Path] = None) -> DocumentRules:
+    """Read and validate rules/documents.toml; RuleError names the file and the entry."""
+    path = Path(path or RULES_FILE)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise RuleError(f"{path}: cannot read document rules ({exc})") from exc
+    try:
+        return DocumentRules.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = [str(p) for p in first["loc"]]
+        if loc[0] == "header" and len(loc) > 1 and isinstance(data["header"][int(loc[1])], dict):
+            loc[1] = repr(data["header"][int(loc[1])].get("id", loc[1]))   # name, not index
+        raise RuleError(f"{path}: entry {'.'.join(loc)}: {first['msg']}") from exc
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    try:
+        import opencc
+    except ImportError:  # titles then stay as written
+        return None
+    return opencc.OpenCC("t2s")
+
+
+def _clean_title(title: str, rules: DocumentRules) -> str:
+    title = regex.sub(r"\s+", "", rx(rules.text.readings).sub("", title))
+    conv = _t2s()
+    return conv.convert(title) if conv else title
+
+
+# ---- pages -----------------------------------------------------------------------------
+
+def page_markers(text: str) -> list[tuple[int, int, int]]:
+    """(start, end, N) of every page footer 第N页; a stray 第N页 off the sequence is skipped."""
+    rules = load_document_rules()
+    out: list[tuple[int, int, int]] = []
+    for m in rx(rules.markers.page).finditer(text):
+        n = int(m.group("n"))
+        if out and not (out[-1][2] < n <= out[-1][2] + rules.markers.max_jump):
+            continue
+        out.append((m.start(), m.end(), n))
+    return out
+
+
+def page_at(markers: list[tuple[int, int, int]], pos: int) -> Optional[int]:
+    """Page of an offset: the footer 第N页 closes page N, so text after it is on page N+1."""
+    if not markers:
+        return None
+    k = bisect.bisect_right(markers, pos, key=lambda m: m[1])
+    if k < len(markers) and markers[k][0] <= pos:
+        return markers[k][2]          # inside the footer itself
+    return markers[0][2] if k == 0 else markers[k - 1][2] + 1
+
+
+# ---- compilations ------------------------------------------------------------------------
+
+# A header found in the text: where it starts, where the text after it starts, and what it says.
+_Head = namedtuple("_Head", "start body region title url")
+
+
+def _find_headers(text: str, markers: list, rules: DocumentRules) -> list[_Head]:
+    # Headers open a page, so they are only tried at the text start and after each footer.
+    # Each try sees a short slice: `regex` pays for the whole string on every call.
+    out: list[_Head] = []
+    for pos in [0] + [e for _, e, _ in markers]:
+        piece = text[pos:pos + HEADER_REACH]
+        for header in rules.header:
+            m = rx(header.pattern).match(piece)
+            if m:
+                url = m.groupdict().get("url") or ""
+                out.append(_Head(pos + m.start("region"), pos + m.end(), m.group("region"),
+                                 m.group("title"), url))
+                break
+    return out
+
+
+def _front_end(text: str, first: int, markers: list, rules: DocumentRules) -> int:
+    """End of the cover, contents and summary table before the first header."""
+    last = max((m.end() for p in rules.compilation.front_keywords
+                for m in rx(p).finditer(text, 0, first)), default=-1)
+    if last < 0:
+        return 0
+    after = [e for s, e, _ in markers if s >= last and e <= first]
+    return after[0] if after else last
+
+
+def _block_starts(text: str, markers: list, rules: DocumentRules) -> list[int]:
+    """Starts of summary tables (at their page top) and of advertising."""
+    window = rules.compilation.page_top_window
+    ends = [e for _, e, _ in markers]
+    starts = []
+    for pattern in rules.compilation.table_keywords:
+        for m in rx(pattern).finditer(text):
+            k = bisect.bisect_right(ends, m.start())
+            top = ends[k - 1] if k else 0
+            starts.append(top if m.start() - top <= window else m.start())
+    starts += [m.start() for p in rules.compilation.ad_patterns for m in rx(p).finditer(text)]
+    return sorted(set(starts))
+
+
+def _toc_lookup(front: str, page: Optional[int], rules: DocumentRules) -> tuple[str, str]:
+    """(region, title) of the contents entry for a page; the section names a default issuer."""
+    section = ""
+    for m in rx(rules.compilation.toc_entry).finditer(front):
+        entry = m.group("entry").strip()
+        sec = rx(rules.compilation.toc_section).match(entry)
+        if sec:
+            section = sec.group("section")
+            continue
+        if page is None or int(m.group("page")) != page:
+            continue
+        q = rx(rules.compilation.toc_quoted).match(entry)
+        region, title = (q.group("region").strip(), q.group("title")) if q else ("", entry)
+        region = region or leading_name(title) or rules.compilation.section_regions.get(section, "")
+        return region, title
+    return "", ""
+
+
+def _orphan(text: str, start: int, end: int, markers: list, rules: DocumentRules) -> Optional[DocSpan]:
+    """A document between the front matter and the first header, when it is prose."""
+    while start < end and text[start].isspace():
+        start += 1
+    body = text[start:end]
+    if len(rx(rules.compilation.sentence_end).findall(body)) < rules.compilation.orphan_min_sentences:
+        return None
+    region, title = _toc_lookup(text[:start], page_at(markers, start), rules)
+    return _make_span(text, start, end, start, _clean_title(title, rules), region, "", rules)
+
+
+def _split_compilation(text: str, heads: list[_Head], markers: list, rules: DocumentRules) -> list[DocSpan]:
+    docs: list[DocSpan] = []
+    front = _front_end(text, heads[0].start, markers, rules)
+    orphan = _orphan(text, front, heads[0].start, markers, rules)
+    if orphan:
+        docs.append(orphan)
+    blocks = _block_starts(text, markers, rules)
+    for i, h in enumerate(heads):
+        end = heads[i + 1].start if i + 1 < len(heads) else len(text)
+        k = bisect.bisect_right(blocks, h.start)
+        if k < len(blocks):
+            end = min(end, blocks[k])
+        docs.append(_make_span(text, h.start, end, h.body, _clean_title(h.title, rules),
+                               h.region, h.url, rules))
+    return docs
+
+
+def _make_span(text: str, start: int, end: int, body: int, title: str, region: str,
+               url: str, rules: DocumentRules, trim: bool = True, header: str = "") -> DocSpan:
+    while trim and end > start and text[end - 1].isspace():
+        end -= 1          # trailing white space belongs to no document
+    header = (header or text[start:body]) + title
+    return DocSpan(start, end, title, region, url=url,
+                   published=_published(text[body:body + rules.single.window], rules),
+                   is_draft=any(w in header for w in rules.text.draft_words), body_start=body)
+
+
+def _published(window: str, rules: DocumentRules) -> str:
+    window = rx(rules.text.readings).sub("", window)
+    for pattern in rules.text.published:
+        for m in rx(pattern).finditer(window):
+            y, mo, d = int(m.group("y")), int(m.group("m")), int(m.group("d"))
+            if 1 <= mo <= 12 and 1 <= d <= 31:
+                return f"{y:04d}-{mo:02d}-{d:02d}"
+    return ""
+
+
+# ---- single documents -------------------------------------------------------------------
+
+def _title_line(text: str, rules: DocumentRules) -> str:
+    """The first non-empty line, joined with short continuation lines (…工作方\\n案的通知)."""
+    lines = [ln.strip() for ln in text[:2000].split("\n")]
+    i = next((k for k, ln in enumerate(lines) if ln), len(lines))
+    title = lines[i] if i < len(lines) else ""
+    for ln in lines[i + 1:]:
+        if not ln or len(ln) > rules.single.title_continuation_max:
+            break
+        title += ln
+    return title
+
+
+def _single_title(text: str, rules: DocumentRules) -> str:
+    title = _clean_title(_title_line(text, rules), rules)
+    for pattern in rules.single.cover_letter:
+        m = rx(pattern).search(title)
+        if m:
+            return m.group("title")
+    if any(mark in title for mark in rules.single.headline_marks):
+        window = _clean_title(text[: rules.single.window], rules)
+        m = rx(rules.single.quoted_title).search(window)
+        if m:
+            return m.group("title")
+    return title
+
+
+def _single(text: str, heads: list[_Head], rules: DocumentRules) -> DocSpan:
+    head = heads[0] if heads and not text[: heads[0].start].strip() else None
+    if head:
+        return _make_span(text, 0, len(text), head.body, _clean_title(head.title, rules),
+                          head.region, head.url, rules, trim=False)
+    title = _single_title(text, rules)
+    region = leading_name(title)
+    if not region:
+        m = rx(rules.single.region_fallback).match(title)
+        region = m.group("region") if m else ""
+    # The whole file is the document; its title line (a draft says so there) is its header.
+    return _make_span(text, 0, len(text), 0, title, region, "", rules, trim=False,
+                      header=_title_line(text, rules))
+
+
+def split_documents(text: str) -> list[DocSpan]:
+    """The documents of a file, in order; one covering the whole text unless a compilation."""
+    rules = load_document_rules()
+    markers = page_markers(text)
+    heads = _find_headers(text, markers, rules)
+    if len(heads) >= rules.compilation.min_headers:
+        return _split_compilation(text, heads, markers, rules)
+    return [_single(text, heads, rules)]

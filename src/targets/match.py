@@ -1,0 +1,106 @@
+"""Rules x sentence -> raw matches: quantities, year marks and clauses, as strings and spans."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Optional
+
+import regex
+
+from .rules import MATCH_TIMEOUT, RuleSet, Unit
+
+ARABIC = r"\d+(?:\.\d+)?"
+CHINESE = r"[一二两三四五六七八九十百千]+"
+RANGE_SEP = r"(?:—{1,2}|–|-|~|～|至|到)"
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number (or range) with its unit, as written, at [start, end) of its sentence."""
+
+    start: int
+    end: int
+    number: str
+    number_max: Optional[str]
+    unit: str
+    unit_rule: Unit
+
+    @property
+    def chinese(self) -> bool:
+        return not self.number[0].isdigit()
+
+
+@dataclass(frozen=True)
+class YearMark:
+    """A year expression: from `end` on, targets of its sentence are due in `year`."""
+
+    start: int
+    end: int
+    year: int
+    role: str  # "target" or "history"
+    rule_id: str
+
+
+class Matcher:
+    """The compiled patterns of a rule set, applied to one sentence at a time."""
+
+    def __init__(self, rules: RuleSet):
+        self.rules = rules
+        self.unit_of = {s: u for u in rules.units for s in u.surfaces}
+
+    @cached_property
+    def quantity_pattern(self) -> regex.Pattern:
+        surfaces = sorted(self.unit_of, key=len, reverse=True)
+        units = "|".join(regex.escape(s) for s in surfaces)
+        counts = "|".join(regex.escape(s) for s in surfaces if self.unit_of[s].count)
+        arabic = (rf"(?<![\p{{Latin}}\d.])(?P<num>{ARABIC})"
+                  rf"(?:%?{RANGE_SEP}(?P<num2>{ARABIC}))?(?P<unit>{units})")
+        # Chinese numerals count only before measure words (两千辆, 十个): elsewhere they are
+        # part of words (一批, 百万千瓦级) far more often than numbers.
+        chinese = rf"(?P<cnum>(?!一(?:个|种|条|座|家|套|处|所))(?<!第){CHINESE})(?P<cunit>{counts})"
+        return regex.compile(f"{arabic}|{chinese}", regex.V1)
+
+    @cached_property
+    def year_patterns(self) -> list[tuple[regex.Pattern, object]]:
+        return [(self.rules.rx(y.pattern), y) for y in self.rules.years.year]
+
+    def quantities(self, text: str) -> list[Quantity]:
+        """Every number-with-unit of a sentence, left to right."""
+        out = []
+        for m in self.quantity_pattern.finditer(text, timeout=MATCH_TIMEOUT):
+            if m.group("num"):
+                unit = m.group("unit")
+                out.append(Quantity(m.start(), m.end(), m.group("num"), m.group("num2"),
+                                    unit, self.unit_of[unit]))
+            else:
+                unit = m.group("cunit")
+                out.append(Quantity(m.start(), m.end(), m.group("cnum"), None, unit, self.unit_of[unit]))
+        return out
+
+    def years(self, text: str) -> list[YearMark]:
+        """Year expressions of a sentence, left to right; baselines (比2020年) are left out."""
+        not_after = self.rules.rx(self.rules.years.not_after)
+        limit = self.rules.years.history_until
+        marks: list[YearMark] = []
+        taken: list[tuple[int, int]] = []
+        for pattern, rule in self.year_patterns:
+            for m in pattern.finditer(text, timeout=MATCH_TIMEOUT):
+                if any(s < m.end() and m.start() < e for s, e in taken):
+                    continue
+                if not_after.search(text[max(0, m.start() - 4):m.start()]):
+                    continue
+                year = rule.year if rule.year is not None else int(m.group("y"))
+                role = rule.role
+                has_by = "by" in m.re.groupindex and m.group("by")
+                if role == "target" and year <= limit and not has_by:
+                    role = "history"
+                taken.append((m.start(), m.end()))
+                marks.append(YearMark(m.start(), m.end(), year, role, rule.id))
+        return sorted(marks, key=lambda y: y.start)
+
+
+def clause_bounds(text: str, pos: int, separators: str = ",;:") -> tuple[int, int]:
+    """[start, end) of the clause (between ，；：) that holds position pos."""
+    start = max(text.rfind(s, 0, pos) for s in separators) + 1
+    ends = [i for i in (text.find(s, pos) for s in separators) if i >= 0]
+    return start, min(ends) if ends else len(text)

@@ -1,0 +1,140 @@
+"""extract(): load -> split documents -> normalize -> segment -> match -> resolve. Nothing else."""
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Iterator, Optional
+
+from . import documents, jurisdictions
+from .load import Loaded, is_supported, load_file
+from .models import Document, InputError, Target, TargetsError
+from .normalize import normalize
+from .resolve import Resolved, Resolver
+from .rules import RuleSet, load_rules
+from .segment import Sentence, Table, blocks
+from .tables import table_targets
+
+
+@dataclass
+class FileResult:
+    """What one input file gave: its documents and targets, or the reason it gave nothing."""
+
+    source: str
+    documents: list[Document] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
+    error: Optional[str] = None
+    chars: int = 0
+
+
+@lru_cache(maxsize=4)
+def _engine(rules_dir: Optional[str]) -> tuple[RuleSet, Resolver]:
+    rules = load_rules(Path(rules_dir) if rules_dir else None)
+    return rules, Resolver(rules)
+
+
+def resolve_text(text: str, resolver: Resolver) -> list[tuple[Resolved, Sentence, int, int]]:
+    """(target, sentence, start, end) for a normalized text; offsets into that text."""
+    out = []
+    for block in blocks(text):
+        found = (table_targets(block, resolver) if isinstance(block, Table)
+                 else [(r, block) for r in resolver.sentence(block.text)])
+        out += [(r, s, s.start + r.start, s.start + r.end) for r, s in found]
+    return out
+
+
+def document_targets(original: str, doc: Document, resolver: Resolver,
+                     markers: list) -> list[Target]:
+    """The targets of one document span of a file's original text."""
+    norm = normalize(original[doc.char_start:doc.char_end], resolver.rules)
+    targets = []
+    for r, s, start, end in resolve_text(norm.text, resolver):
+        o_start, o_end = (doc.char_start + x for x in norm.span_to_orig(start, end))
+        s_start, s_end = (doc.char_start + x for x in norm.span_to_orig(s.start, s.end))
+        targets.append(Target(
+            doc_id=doc.doc_id, source=doc.source, doc_title=doc.doc_title, region=doc.region,
+            province=doc.province, indicator=r.indicator, value=r.value, value_max=r.value_max,
+            unit=r.unit, value_std=r.value_std, unit_std=r.unit_std, comparator=r.comparator,
+            kind=r.kind, direction=r.direction, base_year=r.base_year, target_year=r.target_year,
+            strive=r.strive, sentence=original[s_start:s_end].strip(), char_start=o_start,
+            char_end=o_end, page=documents.page_at(markers, o_start), rule_id=r.rule_id))
+    return targets
+
+
+def split_file(text: str, source: str) -> tuple[list[Document], list]:
+    """The documents of a file's text, with jurisdiction and pages, and the page markers."""
+    markers = documents.page_markers(text)
+    spans = documents.split_documents(text)
+    stem = Path(source).stem
+    docs = []
+    for i, span in enumerate(spans):
+        doc_id = stem if len(spans) == 1 else f"{stem}#{i + 1:03d}"
+        docs.append(Document(
+            doc_id=doc_id, source=source, doc_title=span.title, region=span.region,
+            province=jurisdictions.province_of(span.region, span.title),
+            level=jurisdictions.level_of(span.region, span.title), is_draft=span.is_draft,
+            url=span.url, published=span.published, page_start=documents.page_at(markers, span.start),
+            page_end=documents.page_at(markers, max(span.start, span.end - 1)),
+            char_start=span.start, char_end=span.end))
+    return docs, markers
+
+
+def extract_loaded(loaded: Loaded, source: str, resolver: Resolver) -> FileResult:
+    docs, markers = split_file(loaded.text, source)
+    result = FileResult(source=source, chars=len(loaded.text))
+    for doc in docs:
+        found = document_targets(loaded.text, doc, resolver, markers)
+        result.documents.append(doc.model_copy(update={"n_targets": len(found)}))
+        result.targets += found
+    return result
+
+
+def extract_file(path: Path, root: Path, rules_dir: Optional[str] = None,
+                 encoding: Optional[str] = None) -> FileResult:
+    """One file's documents and targets; a bad file gives a FileResult with its error."""
+    source = path.relative_to(root).as_posix() if path != root else path.name
+    try:
+        _, resolver = _engine(rules_dir)
+        return extract_loaded(load_file(path, encoding=encoding), source, resolver)
+    except InputError as exc:
+        return FileResult(source=source, error=str(exc))
+    except TargetsError:
+        raise
+    except Exception as exc:  # one broken file must never cost the others
+        return FileResult(source=source, error=f"{source}: unexpected {type(exc).__name__}: {exc}")
+
+
+def extract_text(text: str, rules: RuleSet | None = None, source: str = "<text>") -> list[Target]:
+    """Targets of a text taken as one document (no splitting): for rule examples and notebooks."""
+    resolver = Resolver(rules or load_rules())
+    doc = Document(doc_id=source, source=source, doc_title="", char_start=0, char_end=len(text))
+    return document_targets(text, doc, resolver, [])
+
+
+def input_files(inputs: Iterable[Path]) -> tuple[list[tuple[Path, Path]], list[Path]]:
+    """((file, root) to read, unsupported files skipped), sorted for a deterministic order."""
+    files, skipped = [], []
+    for top in inputs:
+        candidates = sorted(p for p in top.rglob("*") if p.is_file()) if top.is_dir() else [top]
+        root = top if top.is_dir() else top.parent
+        for p in candidates:
+            if p.name.startswith("."):
+                continue
+            (files if is_supported(p) else skipped).append((p, root) if is_supported(p) else p)
+    return files, skipped
+
+
+def extract_paths(files: list[tuple[Path, Path]], rules_dir: Optional[str] = None, jobs: int = 1,
+                  encoding: Optional[str] = None) -> Iterator[FileResult]:
+    """FileResults in input order; with jobs > 1 files are processed in a process pool."""
+    _engine(rules_dir)  # fail fast on a bad rule folder, before any worker starts
+    if jobs <= 1 or len(files) <= 1:
+        for path, root in files:
+            yield extract_file(path, root, rules_dir, encoding)
+        return
+    with ProcessPoolExecutor(max_workers=min(jobs, len(files), os.cpu_count() or 1)) as pool:
+        futures = [pool.submit(extract_file, p, r, rules_dir, encoding) for p, r in files]
+        for future in futures:
+            yield future.result()

@@ -1,0 +1,243 @@
+"""Raw match + its sentence -> typed target fields (numbers, units, years, comparator, kind).
+
+Every decision reads the sentence the number stands in, and nothing else: its clause (up to
+，；：), the text between the previous number of the clause and this one, the year marks
+before it. Vocabulary comes from the rule set; this module only composes it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Optional
+
+from .match import Matcher, Quantity, YearMark, clause_bounds
+from .rules import RuleSet
+
+CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+             "六": 6, "七": 7, "八": 8, "九": 9}
+CN_POWERS = {"十": 10, "百": 100, "千": 1000}
+SHARE_FAMILIES = ("share", "share_change")
+
+
+def parse_number(text: str) -> float:
+    """An Arabic or Chinese numeral as a float.
+
+    >>> parse_number("26.09"), parse_number("两千"), parse_number("十五"), parse_number("三百二十")
+    (26.09, 2000.0, 15.0, 320.0)
+    """
+    if text[0].isdigit():
+        return float(text)
+    total, digit = 0, 0
+    for ch in text:
+        if ch in CN_DIGITS:
+            digit = CN_DIGITS[ch]
+        else:
+            total += (digit or 1) * CN_POWERS[ch]
+            digit = 0
+    return float(total + digit)
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """The typed fields of one target, its span relative to its sentence."""
+
+    indicator: str
+    value: float
+    value_max: Optional[float]
+    unit: str
+    value_std: Optional[float]
+    unit_std: str
+    comparator: str
+    kind: str
+    direction: str
+    base_year: Optional[int]
+    target_year: Optional[int]
+    strive: bool
+    start: int
+    end: int
+    rule_id: str
+
+
+class Resolver:
+    """Turns the quantities of a sentence into resolved targets."""
+
+    def __init__(self, rules: RuleSet, matcher: Matcher | None = None):
+        self.rules = rules
+        self.matcher = matcher or Matcher(rules)
+        rx, ch, tr = rules.rx, rules.changes, rules.triggers
+        self.strive_rx = rx(rules.strive.words)
+        self.carry_rx = rx(rules.strive.carry_into)
+        self.change_rx = rx(f"(?P<down>{ch.down})|(?P<up>{ch.up})")
+        self.to_level_rx = rx(ch.to_level)
+        self.increment_rx, self.stock_rx = rx(ch.increment), rx(ch.stock)
+        self.rate_rx = rx(f"(?P<down>{ch.rate_down})|(?P<up>{ch.rate_up})")
+        self.base_rxs = [rx(b) for b in ch.base]
+        self.verbs_rx, self.count_verbs_rx = rx(tr.verbs), rx(tr.count_verbs)
+        self.strip_rx = rx(tr.subject_strip)
+        words = [c.pattern.strip("^$") for c in rules.comparators if c.position == "before"]
+        self.predicate_rx = rx("|".join([tr.verbs, ch.down, ch.up, *words, *ch.base, "分别|均|双"]))
+        self.subject_end_rx = rx(tr.predicates)
+        self.after_comparator_rx = rx("|".join(c.pattern for c in rules.comparators if c.position == "after"))
+        self.comparators = [(c.symbol, c.position, rx(c.pattern), c.id) for c in rules.comparators]
+        self.exclusions = [(rx(e.before) if e.before else None, rx(e.after) if e.after else None,
+                            e.units, e.id) for e in rules.exclusions]
+
+    # --- the sentence -------------------------------------------------------------------
+    def sentence(self, text: str) -> list[Resolved]:
+        """Every target of one normalized sentence, left to right."""
+        quantities = self.matcher.quantities(text)
+        if not quantities:
+            return []
+        years = self.matcher.years(text)
+        out: list[Resolved] = []
+        last: Optional[Resolved] = None
+        for i, q in enumerate(quantities):
+            cs, ce = clause_bounds(text, q.start)
+            prev = quantities[i - 1] if i and quantities[i - 1].end > cs else None
+            local = text[prev.end if prev else cs:q.start]
+            suffix = text[q.end:ce]
+            if self.excluded(q, text[max(0, q.start - 8):q.start], suffix):
+                continue
+            mark = self.year_at(years, q.start)
+            if mark and mark.role == "history":
+                continue
+            fields = self.fields(text, q, cs, local, suffix, mark, last, same_clause=prev is not None)
+            if fields is None:
+                continue
+            last = fields
+            out.extend(self.split(fields, text[cs:q.start], local))
+        return out
+
+    def year_at(self, years: list[YearMark], pos: int) -> Optional[YearMark]:
+        before = [y for y in years if y.end <= pos]
+        return before[-1] if before else None
+
+    def excluded(self, q: Quantity, before: str, suffix: str) -> bool:
+        family = q.unit_rule.family
+        for before_rx, after_rx, scope, _ in self.exclusions:
+            if scope == "amount" and family in SHARE_FAMILIES:
+                continue
+            if scope == "count" and not q.unit_rule.count:
+                continue
+            if (before_rx and before_rx.search(before)) or (after_rx and after_rx.match(suffix)):
+                return True
+        return False
+
+    # --- fields ---------------------------------------------------------------------------
+    def fields(self, text: str, q: Quantity, cs: int, local: str, suffix: str,
+               mark: Optional[YearMark], last: Optional[Resolved],
+               same_clause: bool) -> Optional[Resolved]:
+        clause_prefix = text[cs:q.start]
+        prev = last if same_clause else None
+        comparator = self.comparator(local, suffix, q)
+        strive = self.strive(text, cs, q.start)
+        year = mark.year if mark else None
+        if not self.is_commitment(q, clause_prefix, year, comparator, strive):
+            return None
+        indicator = self.indicator(clause_prefix, suffix) or (last.indicator if last else "")
+        if prev and not self.predicate_rx.search(local) and comparator == "=":
+            comparator = prev.comparator  # "A、B分别不低于X、Y": Y shares A's comparator
+        kind, direction = self.kind(q, local, indicator, prev)
+        base = self.base_year(clause_prefix) if kind == "change" else None
+        value = parse_number(q.number)
+        factor = q.unit_rule.factor_of(q.unit)
+        std = q.unit_rule.std or q.unit
+        return Resolved(indicator, value, parse_number(q.number_max) if q.number_max else None,
+                        q.unit, round(value * factor, 9), std, comparator, kind, direction, base,
+                        year, strive, q.start, q.end, f"unit:{q.unit_rule.id}")
+
+    def comparator(self, local: str, suffix: str, q: Quantity) -> str:
+        if q.number_max:
+            return "="
+        found = [sym for sym, pos, rx, _ in self.comparators
+                 if (rx.match(suffix) if pos == "after" else rx.search(local[-6:]))]
+        if "~" in found:
+            return "~"
+        return found[0] if found else "="
+
+    def strive(self, text: str, cs: int, pos: int) -> bool:
+        """力争 covers its clause; a clause without a number, or a subjectless next one, too."""
+        if self.strive_rx.search(text, cs, pos):
+            return True
+        if cs == 0:
+            return False
+        prev_cs, _ = clause_bounds(text, cs - 1)
+        previous = text[prev_cs:cs - 1]
+        if not self.strive_rx.search(previous):
+            return False
+        has_number = bool(self.matcher.quantities(previous))
+        return not has_number or bool(self.carry_rx.match(text[cs:]))
+
+    def is_commitment(self, q: Quantity, clause_prefix: str, year: Optional[int],
+                      comparator: str, strive: bool) -> bool:
+        if q.unit_rule.count:
+            return bool(self.count_verbs_rx.search(clause_prefix))
+        return (year is not None or comparator != "=" or strive
+                or bool(self.verbs_rx.search(clause_prefix)))
+
+    def kind(self, q: Quantity, local: str, indicator: str,
+             prev: Optional[Resolved]) -> tuple[str, str]:
+        rate = self.rate_rx.search(indicator)
+        changes = [m for m in self.change_rx.finditer(local)
+                   if not self.to_level_rx.match(local[m.end():])]
+        if changes:
+            return "change", "down" if changes[-1].group("down") else "up"
+        if rate:
+            return "change", "down" if rate.group("down") else "up"
+        if q.unit_rule.family == "share_change":
+            return "change", prev.direction if prev and prev.direction else "up"
+        if prev and not self.predicate_rx.search(local):
+            return prev.kind, prev.direction
+        if (q.unit_rule.family not in SHARE_FAMILIES and self.increment_rx.search(local)
+                and not self.stock_rx.search(local)):
+            return "increment", ""
+        return "level", ""
+
+    def base_year(self, clause_prefix: str) -> Optional[int]:
+        for rx in self.base_rxs:
+            found = list(rx.finditer(clause_prefix))
+            if found:
+                return int(found[-1].group("y"))
+        return None
+
+    def indicator(self, clause_prefix: str, suffix: str) -> str:
+        """The clause's subject: up to its first verb, less years, strive and place words."""
+        subject = clause_prefix
+        for y in self.matcher.years(subject):
+            subject = subject[:y.start] + " " * (y.end - y.start) + subject[y.end:]
+        subject = self.strive_rx.sub(" ", subject)
+        cuts = list(self.subject_end_rx.finditer(subject))
+        head = subject[:cuts[0].start()] if cuts else subject
+        head = self.strip_rx.sub("", head.replace(" ", ""))
+        if not head and cuts:  # 新增抽水蓄能装机规模240万千瓦: the subject follows the verb
+            end = cuts[1].start() if len(cuts) > 1 else len(subject)
+            head = self.strip_rx.sub("", subject[cuts[0].end():end].replace(" ", ""))
+        rest = self.after_comparator_rx.sub("", suffix, count=1).lstrip("的").rstrip("。!?")
+        if not cuts and rest[:1].isalpha():
+            head += rest  # 城镇新建建筑100%执行绿色建筑标准; 80%以上的县级机关达到要求
+        return head[:60]
+
+    # --- one value, several targets ---------------------------------------------------------
+    def split(self, r: Resolved, clause_prefix: str, local: str) -> list[Resolved]:
+        for rule in self.rules.split.split:
+            if rule.marker and self.rules.rx(rule.marker).search(local):
+                items = self.items(r.indicator, rule.copies)
+                if len(items) > 1:
+                    return [replace(r, indicator=i, rule_id=f"{r.rule_id}+split:{rule.id}") for i in items]
+            if rule.subject:
+                m = self.rules.rx(rule.subject).search(r.indicator)
+                if m:
+                    names = [m["pre"] + m["a"] + m["head"], m["pre"] + m["b"] + m["head"]]
+                    return [replace(r, indicator=n, rule_id=f"{r.rule_id}+split:{rule.id}") for n in names]
+        return [r]
+
+    def items(self, subject: str, copies: Optional[int]) -> list[str]:
+        """Cut a subject into its items, each ending in the noun they share."""
+        rx = self.rules.rx
+        parts = [p for p in rx("、").split(subject) if p]
+        if len(parts) < 2 or (copies and len(parts) != copies):
+            parts = [p for p in rx(self.rules.split.separators).split(subject) if p]
+        if copies and len(parts) != copies:
+            return [subject]
+        head = rx(self.rules.split.heads).search(parts[-1])
+        shared = head.group(0) if head else ""
+        return [p if p.endswith(shared) else p + shared for p in parts]
