@@ -56,7 +56,7 @@ def title_overlap(short: str, title: str) -> float:
     return sum(c in set(title) for c in short) / len(short)
 
 
-# The compiler's contents has two misprinted page numbers (國家能源局 127 printed 1277;
+# The compiler's contents has two misprinted page numbers (国家能源局 127 printed 1277;
 # 浙江 finance opinion 165 printed 175, listed before 171) and one entry whose short title
 # names a different plan than the one printed at its page (山东 p186).
 TOC_PAGE_TYPOS = {1277: 127, 175: 165}
@@ -119,7 +119,8 @@ def test_spans_ordered_and_disjoint(comp_docs):
 
 
 @pytest.mark.parametrize("pattern", [
-    r"目\s*录", r"\.{6,}", "汇总表", "发布单位", "发布日期", "资料库", "更多干货",
+    # (目录 alone also occurs in plans: 产业结构调整指导目录.)
+    "目 录", "汇编最新版", r"\.{6,}", "汇总表", "发布单位", "发布日期", "资料库", "更多干货",
     "微信[:：]", "VIP", "当您付费下载文档", r"方案\d+项",
 ])
 def test_no_front_matter_tables_or_ads_in_documents(comp_text, comp_docs, pattern):
@@ -205,14 +206,16 @@ def test_excerpt_of_compilation_is_one_document(comp_text, comp_docs):
     hunan = next(d for d in comp_docs if d.title == "湖南省碳达峰实施方案")
     text = comp_text[hunan.start:hunan.end]
     [doc] = split_documents(text)
-    assert (doc.start, doc.end, doc.title, doc.region, doc.url) == (0, len(text), hunan.title, "湖南省", hunan.url)
+    assert (doc.start, doc.end, doc.title, doc.region, doc.url) == \
+        (0, len(text), hunan.title, "湖南省", hunan.url)
     assert page_at(page_markers(text), 0) == 258
 
 
 def test_draft_title_line():
     text = "\n某某市碳达峰实施方案（征求意见稿）\n\n一、总体要求\n到2025年，……"
     [doc] = split_documents(text)
-    assert (doc.title, doc.region, doc.is_draft) == ("某某市碳达峰实施方案（征求意见稿）", "某某市", True)
+    assert (doc.title, doc.region, doc.is_draft) == \
+        ("某某市碳达峰实施方案（征求意见稿）", "某某市", True)
 
 
 def write_rules(tmp_path: Path, old: str, new: str) -> Path:
@@ -230,13 +233,15 @@ def test_rules_file_loads():
 
 def test_rules_reject_unknown_key(tmp_path):
     path = write_rules(tmp_path, "min_headers = 2", "min_headers = 2\nmin_header = 3")
-    with pytest.raises(RuleError, match=r"documents\.toml: entry compilation\.min_header: Extra inputs"):
+    with pytest.raises(RuleError,
+                       match=r"documents\.toml: entry compilation\.min_header: Extra inputs"):
         load_document_rules(path)
 
 
 def test_rules_reject_bad_regex_naming_entry(tmp_path):
     path = write_rules(tmp_path, "扫码查看全文(?:扫码下载原文)?'", "扫码查看全文(?:扫码下载原文'")
-    with pytest.raises(RuleError, match=r"documents\.toml: entry header\.'national_qr'\.pattern: .*bad regex"):
+    with pytest.raises(RuleError,
+                       match=r"documents\.toml: entry header\.'national_qr'\.pattern: .*bad regex"):
         load_document_rules(path)
 
 

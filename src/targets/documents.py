@@ -229,23 +229,27 @@ def _toc_lookup(front: str, page: Optional[int], rules: DocumentRules) -> tuple[
             continue
         q = rx(rules.compilation.toc_quoted).match(entry)
         region, title = (q.group("region").strip(), q.group("title")) if q else ("", entry)
-        region = region or leading_name(title) or rules.compilation.section_regions.get(section, "")
+        default = rules.compilation.section_regions.get(section, "")
+        region = region or leading_name(title) or default
         return region, title
     return "", ""
 
 
-def _orphan(text: str, start: int, end: int, markers: list, rules: DocumentRules) -> Optional[DocSpan]:
+def _orphan(text: str, start: int, end: int, markers: list,
+            rules: DocumentRules) -> Optional[DocSpan]:
     """A document between the front matter and the first header, when it is prose."""
     while start < end and text[start].isspace():
         start += 1
     body = text[start:end]
-    if len(rx(rules.compilation.sentence_end).findall(body)) < rules.compilation.orphan_min_sentences:
+    sentences = len(rx(rules.compilation.sentence_end).findall(body))
+    if sentences < rules.compilation.orphan_min_sentences:
         return None
     region, title = _toc_lookup(text[:start], page_at(markers, start), rules)
     return _make_span(text, start, end, start, _clean_title(title, rules), region, "", rules)
 
 
-def _split_compilation(text: str, heads: list[_Head], markers: list, rules: DocumentRules) -> list[DocSpan]:
+def _split_compilation(text: str, heads: list[_Head], markers: list,
+                       rules: DocumentRules) -> list[DocSpan]:
     docs: list[DocSpan] = []
     front = _front_end(text, heads[0].start, markers, rules)
     orphan = _orphan(text, front, heads[0].start, markers, rules)

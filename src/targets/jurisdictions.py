@@ -8,10 +8,10 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal, Optional
+from typing import Annotated, Literal, Optional
 
 import regex
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, model_validator
 
 from .models import RuleError
 
@@ -27,8 +27,16 @@ class _Names(_Strict):
     names: list[str]
 
 
+def _check_regex(pattern: str) -> str:
+    try:
+        regex.compile(pattern)
+    except regex.error as exc:
+        raise ValueError(f"bad regex {pattern!r}: {exc}") from exc
+    return pattern
+
+
 class _Ministry(_Names):
-    patterns: list[str]
+    patterns: list[Annotated[str, AfterValidator(_check_regex)]]
     local_marks: list[str]
 
 
@@ -137,12 +145,8 @@ def load_jurisdictions(path: Optional[Path] = None) -> Resolver:
             # Name the entry, not its index: place #12 -> place '长垣市'.
             entry = data[first["loc"][0]][first["loc"][1]]
             loc[1] = repr(entry.get("name", loc[1]) if isinstance(entry, dict) else loc[1])
-        raise RuleError(f"{path}: entry {'.'.join(loc)}: {first['msg']}") from exc
-    for p in rules.ministry.patterns:
-        try:
-            regex.compile(p)
-        except regex.error as exc:
-            raise RuleError(f"{path}: entry ministry.patterns {p!r}: bad regex: {exc}") from exc
+        where = f"entry {'.'.join(loc)}: " if loc else ""
+        raise RuleError(f"{path}: {where}{first['msg']}") from exc
     return Resolver(rules)
 
 

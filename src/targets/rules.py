@@ -72,6 +72,12 @@ class YearRule(Examples):
     role: Literal["target", "history"]
     year: Optional[int] = None
 
+    @model_validator(mode="after")
+    def _year_or_group(self) -> "YearRule":
+        if self.year is None and "(?P<y>" not in self.pattern:
+            raise ValueError("needs a fixed `year` or a (?P<y>...) group in its pattern")
+        return self
+
 
 class Years(Strict):
     history_until: int

@@ -1,0 +1,45 @@
+"""Accuracy on the shared gold set, scored by our evaluator, which must agree with the
+reference scorer."""
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+
+import pytest
+
+from targets.evaluate import load_gold, score
+from targets.runner import run_extract
+
+from .conftest import GOLD
+
+pytestmark = pytest.mark.skipif(not (GOLD / "texts").is_dir(), reason="shared gold set not present")
+
+
+@pytest.fixture(scope="module")
+def predicted(tmp_path_factory):
+    out = tmp_path_factory.mktemp("gold")
+    run_extract([GOLD / "texts"], out)
+    return out / "targets.csv"
+
+
+def _rows(path):
+    with path.open(encoding="utf-8-sig") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_gold_accuracy(predicted):
+    s = score(load_gold(GOLD), _rows(predicted))
+    assert s.precision >= 0.95 and s.recall >= 0.95, (s.precision, s.recall, s.missed[:5], s.extra[:5])
+    assert min(s.field_accuracy.values()) >= 0.95, s.field_accuracy
+
+
+def test_agrees_with_reference_scorer(predicted):
+    ref = subprocess.run([sys.executable, str(GOLD / "score.py"), str(GOLD), str(predicted), "--json"],
+                         capture_output=True, text=True, check=True)
+    reference = json.loads(ref.stdout)
+    ours = score(load_gold(GOLD), _rows(predicted))
+    assert (ours.tp, ours.fp, ours.fn) == tuple(reference["strict"][k] for k in ("tp", "fp", "fn"))
+    for name, value in ours.field_accuracy.items():
+        assert round(value, 3) == reference["field_accuracy"][name]
