@@ -79,7 +79,9 @@ class Resolver:
         self.after_comparator_rx = rx("|".join(c.pattern for c in rules.comparators if c.position == "after"))
         self.comparators = [(c.symbol, c.position, rx(c.pattern), c.id) for c in rules.comparators]
         self.exclusions = [(rx(e.before) if e.before else None, rx(e.after) if e.after else None,
-                            e.units, e.id) for e in rules.exclusions]
+                            rx(e.clause) if e.clause else None, e.units, e.id)
+                           for e in rules.exclusions]
+        self.increment_cut_rx = rx(f"^(?:{ch.increment})")
 
     # --- the sentence -------------------------------------------------------------------
     def sentence(self, text: str) -> list[Resolved]:
@@ -95,7 +97,7 @@ class Resolver:
             prev = quantities[i - 1] if i and quantities[i - 1].end > cs else None
             local = text[prev.end if prev else cs:q.start]
             suffix = text[q.end:ce]
-            if self.excluded(q, text[max(0, q.start - 8):q.start], suffix):
+            if self.excluded(q, text[max(0, q.start - 8):q.start], text[cs:q.start], suffix):
                 continue
             mark = self.year_at(years, q.start)
             if mark and mark.role == "history":
@@ -105,20 +107,21 @@ class Resolver:
                 continue
             last = fields
             out.extend(self.split(fields, text[cs:q.start], local))
-        return out
+        return self.pair_respectively(text, out)
 
     def year_at(self, years: list[YearMark], pos: int) -> Optional[YearMark]:
         before = [y for y in years if y.end <= pos]
         return before[-1] if before else None
 
-    def excluded(self, q: Quantity, before: str, suffix: str) -> bool:
+    def excluded(self, q: Quantity, before: str, clause_prefix: str, suffix: str) -> bool:
         family = q.unit_rule.family
-        for before_rx, after_rx, scope, _ in self.exclusions:
+        for before_rx, after_rx, clause_rx, scope, _ in self.exclusions:
             if scope == "amount" and family in SHARE_FAMILIES:
                 continue
             if scope == "count" and not q.unit_rule.count:
                 continue
-            if (before_rx and before_rx.search(before)) or (after_rx and after_rx.match(suffix)):
+            if ((before_rx and before_rx.search(before)) or (after_rx and after_rx.match(suffix))
+                    or (clause_rx and clause_rx.search(clause_prefix))):
                 return True
         return False
 
@@ -133,7 +136,8 @@ class Resolver:
         year = mark.year if mark else None
         if not self.is_commitment(q, clause_prefix, year, comparator, strive):
             return None
-        indicator = self.indicator(clause_prefix, suffix) or (last.indicator if last else "")
+        share = q.unit_rule.family in SHARE_FAMILIES
+        indicator = self.indicator(clause_prefix, suffix, share) or (last.indicator if last else "")
         if prev and not self.predicate_rx.search(local) and comparator == "=":
             comparator = prev.comparator  # "A、B分别不低于X、Y": Y shares A's comparator
         kind, direction = self.kind(q, local, indicator, prev)
@@ -199,18 +203,26 @@ class Resolver:
                 return int(found[-1].group("y"))
         return None
 
-    def indicator(self, clause_prefix: str, suffix: str) -> str:
-        """The clause's subject: up to its first verb, less years, strive and place words."""
+    def indicator(self, clause_prefix: str, suffix: str, share: bool = False) -> str:
+        """The clause's subject: up to its first verb, less years, strive and place words.
+
+        For a share, 新增/新建 belong to the subject (当年新增新能源汽车比例): a share is never
+        an amount added, so they cannot be its predicate.
+        """
         subject = clause_prefix
         for y in self.matcher.years(subject):
             subject = subject[:y.start] + " " * (y.end - y.start) + subject[y.end:]
         subject = self.strive_rx.sub(" ", subject)
-        cuts = list(self.subject_end_rx.finditer(subject))
-        head = subject[:cuts[0].start()] if cuts else subject
-        head = self.strip_rx.sub("", head.replace(" ", ""))
-        if not head and cuts:  # 新增抽水蓄能装机规模240万千瓦: the subject follows the verb
-            end = cuts[1].start() if len(cuts) > 1 else len(subject)
-            head = self.strip_rx.sub("", subject[cuts[0].end():end].replace(" ", ""))
+        for rx in self.base_rxs:  # 比2025年 is a baseline, not a subject
+            subject = rx.sub(lambda m: " " * len(m.group()), subject)
+        cuts = [m for m in self.subject_end_rx.finditer(subject)
+                 if not (share and self.increment_cut_rx.match(m.group()))]
+        bounds = [0] + [x for m in cuts for x in (m.start(), m.end())] + [len(subject)]
+        # The text before the first verb; failing that (新增抽水蓄能装机规模240万千瓦: the
+        # subject follows the verb), the first non-empty text between two verbs.
+        segments = (self.strip_rx.sub("", subject[a:b].replace(" ", ""))
+                    for a, b in zip(bounds[::2], bounds[1::2]))
+        head = next((seg for seg in segments if seg), "")
         rest = self.after_comparator_rx.sub("", suffix, count=1).lstrip("的").rstrip("。!?")
         if not cuts and rest[:1].isalpha():
             head += rest  # 城镇新建建筑100%执行绿色建筑标准; 80%以上的县级机关达到要求
@@ -229,6 +241,23 @@ class Resolver:
                     names = [m["pre"] + m["a"] + m["head"], m["pre"] + m["b"] + m["head"]]
                     return [replace(r, indicator=n, rule_id=f"{r.rule_id}+split:{rule.id}") for n in names]
         return [r]
+
+    def pair_respectively(self, text: str, found: list[Resolved]) -> list[Resolved]:
+        """A、B、C分别达到X、Y、Z: the i-th item of the subject is the i-th value's indicator."""
+        marker = self.rules.rx(self.rules.split.respectively)
+        out, i = [], 0
+        while i < len(found):
+            r = found[i]
+            cs, _ = clause_bounds(text, r.start)
+            group = [f for f in found[i:] if clause_bounds(text, f.start)[0] == cs]
+            items = self.items(r.indicator, len(group)) if marker.search(text, cs, r.start) else []
+            if len(group) > 1 and len(items) == len(group):
+                out += [replace(f, indicator=item) for f, item in zip(group, items)]
+                i += len(group)
+            else:
+                out.append(r)
+                i += 1
+        return out
 
     def items(self, subject: str, copies: Optional[int]) -> list[str]:
         """Cut a subject into its items, each ending in the noun they share."""

@@ -100,6 +100,7 @@ class Exclusion(Examples):
     id: str
     before: Optional[str] = None
     after: Optional[str] = None
+    clause: Optional[str] = None
     units: Literal["all", "amount", "count"]
     reason: str
 
@@ -121,6 +122,7 @@ class SplitRule(Examples):
 
 class Split(Strict):
     separators: str
+    respectively: str
     heads: str
     split: list[SplitRule]
 
@@ -215,10 +217,10 @@ def _check_pattern(path: Path, rule_id: str, pattern: str) -> None:
 
 def _patterns(obj: BaseModel) -> list[str]:
     """Every field of a rule that holds a regex."""
-    names = ("pattern", "before", "after", "marker", "subject", "words", "carry_into", "not_after",
+    names = ("pattern", "before", "after", "clause", "marker", "subject", "words", "carry_into", "not_after",
              "down", "up", "to_level", "increment", "stock", "rate_down", "rate_up", "verbs",
              "count_verbs", "subject_strip", "predicates", "indicator_header", "unit_header", "year_header", "current_header",
-             "skip_header", "separators", "heads", "join_between")
+             "skip_header", "separators", "respectively", "heads", "join_between")
     out = [getattr(obj, n) for n in names if isinstance(getattr(obj, n, None), str)]
     return out + list(getattr(obj, "base", []) or [])
 
