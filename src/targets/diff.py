@@ -112,7 +112,8 @@ def _ids_compatible(a: Target, b: Target) -> bool:
 
 def _pair_by_key(old: Sequence[Target], new: Sequence[Target], free_old: list[int],
                  free_new: list[int], key: Callable[[Target], Optional[Hashable]],
-                 pairs: dict[int, int]) -> None:
+                 pairs: dict[int, int],
+                 accept: Callable[[Target, Target], bool] = lambda o, n: True) -> None:
     """Pair free targets with equal keys; within a key, in document order (a stable zip)."""
     queues: dict[Hashable, list[int]] = {}
     for j in free_new:
@@ -123,7 +124,8 @@ def _pair_by_key(old: Sequence[Target], new: Sequence[Target], free_old: list[in
         k = key(old[i])
         # A listed-twice indicator pairs first with first: the zip never crosses over.
         queue = queues.get(k, []) if k is not None else []
-        j = next((j for j in queue if _ids_compatible(old[i], new[j])), None)
+        j = next((j for j in queue if _ids_compatible(old[i], new[j]) and accept(old[i], new[j])),
+                 None)
         if j is not None:
             queue.remove(j)
             pairs[i] = j
@@ -160,9 +162,14 @@ def _pair_by_sentence(old: Sequence[Target], new: Sequence[Target], free_old: li
             taken_new.add(j)
 
 
+def _amount(t: Target) -> str:
+    value, value_max, unit = _std(t)
+    return f"{value:.9g}|{value_max if value_max is None else f'{value_max:.9g}'}|{unit}"
+
+
 def align(old: Sequence[Target], new: Sequence[Target],
           rules: Optional[DiffRules] = None) -> dict[int, int]:
-    """Index pairs old -> new, one-to-one, from the three passes of rules/diff.toml."""
+    """Index pairs old -> new, one-to-one, from the passes described in rules/diff.toml."""
     rules = rules or load_diff_rules()
     pairs: dict[int, int] = {}
 
@@ -171,10 +178,24 @@ def align(old: Sequence[Target], new: Sequence[Target],
         return ([i for i in range(len(old)) if i not in pairs],
                 [j for j in range(len(new)) if j not in taken])
 
-    by_id = lambda t: (t.indicator_id, t.target_year, t.kind, t.base_year) if t.indicator_id else None
-    by_text = lambda t: (normalized_indicator(t.indicator, rules), t.target_year, t.kind, t.base_year)
-    _pair_by_key(old, new, *free(), by_id, pairs)
-    _pair_by_key(old, new, *free(), by_text, pairs)
+    def by_id(t: Target) -> Optional[tuple]:
+        return (t.indicator_id, t.target_year, t.kind, t.base_year) if t.indicator_id else None
+
+    def by_text(t: Target) -> tuple:
+        return normalized_indicator(t.indicator, rules), t.target_year, t.kind, t.base_year
+
+    def by_text_any_year(t: Target) -> tuple:
+        return normalized_indicator(t.indicator, rules), t.kind, t.base_year
+
+    def year_unknown(o: Target, n: Target) -> bool:
+        return o.target_year is None or n.target_year is None
+
+    # Each key is tried first with the amount, so that when one of two listings of an
+    # indicator is dropped, the one left keeps its own partner instead of its neighbour's.
+    for key, accept in ((by_id, None), (by_text, None), (by_text_any_year, year_unknown)):
+        with_amount = lambda t, key=key: None if key(t) is None else (key(t), _amount(t))
+        for k in (with_amount, key):
+            _pair_by_key(old, new, *free(), k, pairs, accept or (lambda o, n: True))
     _pair_by_sentence(old, new, *free(), rules, pairs)
     return pairs
 
@@ -214,31 +235,31 @@ def diff_targets(old: list[Target], new: list[Target],
     """Every target of both versions once: unchanged, changed, added or removed.
 
     Changes come in the new version's order; a removed target sits where it stood in
-    the old one, after whatever preceded it there.
+    the old one, before whatever was added in its place.
     """
     rules = rules or load_diff_rules()
     pairs = align(old, new, rules)
     old_of = {j: i for i, j in pairs.items()}
+    # For each new position, the old index of the next paired target: removals go before it.
+    next_old, upcoming = [len(old)] * (len(new) + 1), len(old)
+    for j in range(len(new) - 1, -1, -1):
+        upcoming = old_of.get(j, upcoming)
+        next_old[j] = upcoming
     out: list[TargetChange] = []
-    next_old = 0
-
-    def flush_removed(until: int) -> None:
-        nonlocal next_old
-        for i in range(next_old, until):
-            if i not in pairs:
-                out.append(TargetChange(status="removed", old=old[i]))
-        next_old = max(next_old, until)
-
+    done = 0
     for j, t in enumerate(new):
+        out += [TargetChange(status="removed", old=old[i])
+                for i in range(done, next_old[j]) if i not in pairs]
+        done = max(done, next_old[j])
         i = old_of.get(j)
         if i is None:
             out.append(TargetChange(status="added", new=t))
             continue
-        flush_removed(i)
         fields = changed_fields(old[i], t, rules)
         out.append(TargetChange(status="changed" if fields else "unchanged", old=old[i], new=t,
                                 changed_fields=fields))
-    flush_removed(len(old))
+    out += [TargetChange(status="removed", old=old[i]) for i in range(done, len(old))
+            if i not in pairs]
     return out
 
 

@@ -79,8 +79,9 @@ class Resolver:
         self.after_comparator_rx = rx("|".join(c.pattern for c in rules.comparators if c.position == "after"))
         self.comparators = [(c.symbol, c.position, rx(c.pattern), c.id) for c in rules.comparators]
         self.exclusions = [(rx(e.before) if e.before else None, rx(e.after) if e.after else None,
-                            rx(e.clause) if e.clause else None, e.units, e.id)
+                            rx(e.clause) if e.clause else None, e.units, e.without_year)
                            for e in rules.exclusions]
+        self.separators_rx = rx(rules.split.separators)
         self.increment_cut_rx = rx(f"^(?:{ch.increment})")
 
     # --- the sentence -------------------------------------------------------------------
@@ -97,10 +98,12 @@ class Resolver:
             prev = quantities[i - 1] if i and quantities[i - 1].end > cs else None
             local = text[prev.end if prev else cs:q.start]
             suffix = text[q.end:ce]
-            if self.excluded(q, text[max(0, q.start - 8):q.start], text[cs:q.start], suffix):
-                continue
             mark = self.year_at(years, q.start)
             if mark and mark.role == "history":
+                continue
+            if self.excluded(q, text[max(0, q.start - 8):q.start], text[cs:ce], suffix, mark is None):
+                continue
+            if self.counts_its_list(q, local):
                 continue
             fields = self.fields(text, q, cs, local, suffix, mark, last, same_clause=prev is not None)
             if fields is None:
@@ -113,17 +116,24 @@ class Resolver:
         before = [y for y in years if y.end <= pos]
         return before[-1] if before else None
 
-    def excluded(self, q: Quantity, before: str, clause_prefix: str, suffix: str) -> bool:
+    def excluded(self, q: Quantity, before: str, clause: str, suffix: str, no_year: bool) -> bool:
         family = q.unit_rule.family
-        for before_rx, after_rx, clause_rx, scope, _ in self.exclusions:
-            if scope == "amount" and family in SHARE_FAMILIES:
+        for before_rx, after_rx, clause_rx, scope, without_year in self.exclusions:
+            if (scope == "amount" and family in SHARE_FAMILIES) or (scope == "count" and not q.unit_rule.count):
                 continue
-            if scope == "count" and not q.unit_rule.count:
+            if without_year and not no_year:
                 continue
             if ((before_rx and before_rx.search(before)) or (after_rx and after_rx.match(suffix))
-                    or (clause_rx and clause_rx.search(clause_prefix))):
+                    or (clause_rx and clause_rx.search(clause))):
                 return True
         return False
+
+    def counts_its_list(self, q: Quantity, local: str) -> bool:
+        """郑州、开封、濮阳、周口4个示范区: a count equal to the items listed right before it."""
+        if not q.unit_rule.count or q.number_max:
+            return False
+        items = [p for p in self.separators_rx.split(local) if p]
+        return len(items) > 1 and len(items) == parse_number(q.number)
 
     # --- fields ---------------------------------------------------------------------------
     def fields(self, text: str, q: Quantity, cs: int, local: str, suffix: str,

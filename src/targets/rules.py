@@ -101,6 +101,7 @@ class Exclusion(Examples):
     before: Optional[str] = None
     after: Optional[str] = None
     clause: Optional[str] = None
+    without_year: bool = False  # the rule applies only where no deadline year is in scope
     units: Literal["all", "amount", "count"]
     reason: str
 
