@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import List, Optional
+from typing import List, Literal, Optional
 
 import typer
 
@@ -64,6 +64,38 @@ def evaluate(
         print_eval(gold, str(rules) if rules else None, show)
     except TargetsError as exc:
         fail(str(exc))
+
+
+@app.command("diff")
+def diff(
+    old: Optional[str] = typer.Argument(None, help="Old version: a file, or a doc_id with --corpus."),
+    new: Optional[str] = typer.Argument(None, help="New version: a file, or a doc_id with --corpus."),
+    corpus: Optional[Path] = typer.Option(None, "--corpus", exists=True, file_okay=False,
+                                          help="Corpus folder in which OLD and NEW are doc_ids."),
+    pairs: bool = typer.Option(False, "--pairs", help="Find and diff every version pair in --corpus."),
+    against_national: bool = typer.Option(
+        False, "--against-national", help="Set each provincial document of --corpus beside the national plan."),
+    fmt: Optional[Literal["csv", "json", "xlsx"]] = typer.Option(
+        None, "--format", "-f", help="Write rows instead of a table (default: from --out's suffix)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="File to write (stdout for csv/json without it)."),
+    show: Optional[Literal["all", "changes", "shared"]] = typer.Option(
+        None, "--show", help="Rows to report: all, changes (no unchanged), shared (paired only). "
+                             "Default: all; shared with --against-national."),
+    rules: Optional[Path] = RulesOption,
+    encoding: Optional[str] = typer.Option(None, "--encoding", help="Force a text encoding (e.g. gb18030)."),
+) -> None:
+    """Compare the targets of two versions of a plan: unchanged, changed, added, removed.
+
+    Exit code 0 when no reported target differs, 1 when some do, 2 on an error.
+    """
+    from .diff_report import run_diff
+
+    try:
+        code = run_diff(old, new, corpus, pairs, against_national, fmt, out, show,
+                        str(rules) if rules else None, encoding)
+    except TargetsError as exc:
+        fail(str(exc))
+    raise typer.Exit(code)
 
 
 @rules_app.command("check")

@@ -147,7 +147,9 @@ class Resolver:
         if not self.is_commitment(q, clause_prefix, year, comparator, strive):
             return None
         share = q.unit_rule.family in SHARE_FAMILIES
-        indicator = self.indicator(clause_prefix, suffix, share) or (last.indicator if last else "")
+        # 建成绿色园区30个、绿色工厂300家: a later number of a clause names its own subject.
+        own = local.lstrip("、和及与") if prev and self.has_words(local) else clause_prefix
+        indicator = self.indicator(own, suffix, share) or (last.indicator if last else "")
         if prev and not self.predicate_rx.search(local) and comparator == "=":
             comparator = prev.comparator  # "A、B分别不低于X、Y": Y shares A's comparator
         kind, direction = self.kind(q, local, indicator, prev)
@@ -158,6 +160,10 @@ class Resolver:
         return Resolved(indicator, value, parse_number(q.number_max) if q.number_max else None,
                         q.unit, round(value * factor, 9), std, comparator, kind, direction, base,
                         year, strive, q.start, q.end, f"unit:{q.unit_rule.id}")
+
+    @staticmethod
+    def has_words(text: str) -> bool:
+        return any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
     def comparator(self, local: str, suffix: str, q: Quantity) -> str:
         if q.number_max:
@@ -193,7 +199,9 @@ class Resolver:
         rate = self.rate_rx.search(indicator)
         changes = [m for m in self.change_rx.finditer(local)
                    if not self.to_level_rx.match(local[m.end():])]
-        if changes:
+        increments = list(self.increment_rx.finditer(local))
+        adds_up = q.unit_rule.family not in SHARE_FAMILIES
+        if changes and not (adds_up and increments and increments[-1].start() > changes[-1].start()):
             return "change", "down" if changes[-1].group("down") else "up"
         if rate:
             return "change", "down" if rate.group("down") else "up"
@@ -201,8 +209,7 @@ class Resolver:
             return "change", prev.direction if prev and prev.direction else "up"
         if prev and not self.predicate_rx.search(local):
             return prev.kind, prev.direction
-        if (q.unit_rule.family not in SHARE_FAMILIES and self.increment_rx.search(local)
-                and not self.stock_rx.search(local)):
+        if adds_up and increments and not self.stock_rx.search(local):
             return "increment", ""
         return "level", ""
 
