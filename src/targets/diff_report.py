@@ -148,7 +148,7 @@ def write_rows(rows: list[dict[str, Any]], columns: list[str], fmt: str,
                 with atomic_path(out) as tmp:
                     tmp.write_text(text, encoding="utf-8")
         elif fmt == "csv" and out is None:
-            csv.writer(sys.stdout).writerows([columns, *_cells(rows, columns)])
+            csv.writer(sys.stdout, lineterminator="\n").writerows([columns, *_cells(rows, columns)])
         elif fmt == "csv":
             write_csv(out, columns, _cells(rows, columns))
         else:
