@@ -1,9 +1,10 @@
 """Diff the targets of two versions of a plan: align them, then say what changed.
 
-Alignment is one-to-one and order-preserving, in three passes (see rules/diff.toml):
-the canonical key with indicator_id, the same key with the normalized indicator text,
-then sentence similarity. The vocabulary (thresholds, draft and revision markers) is
-rules/diff.toml; this module never spells a word of Chinese.
+Alignment is one-to-one and order-preserving, in passes (see rules/diff.toml): the key
+(indicator_id, target_year, kind, base_year), the same key with the normalized indicator
+text, that text alone when one side has no target year, then sentence similarity. The
+vocabulary (thresholds, draft and revision markers) is rules/diff.toml; this module never
+spells a word of Chinese.
 """
 from __future__ import annotations
 

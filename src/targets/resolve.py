@@ -23,7 +23,12 @@ def parse_number(text: str) -> float:
 
     >>> parse_number("26.09"), parse_number("两千"), parse_number("十五"), parse_number("三百二十")
     (26.09, 2000.0, 15.0, 320.0)
+    >>> round(parse_number("三分之一"), 4), parse_number("4分之3")
+    (0.3333, 0.75)
     """
+    if "分之" in text:  # a fraction is written denominator first: 三分之一 = 1/3
+        denominator, numerator = text.split("分之", 1)
+        return parse_number(numerator) / parse_number(denominator)
     if text[0].isdigit():
         return float(text)
     total, digit = 0, 0
