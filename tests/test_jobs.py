@@ -38,8 +38,7 @@ def extract(folder: Path, out: Path, jobs: int) -> dict[str, bytes]:
 def test_same_bytes_for_any_jobs(small_corpus, tmp_path):
     one = extract(small_corpus, tmp_path / "j1", jobs=1)
     two = extract(small_corpus, tmp_path / "j2", jobs=2)
-    assert one["targets"
-               ".csv"].count(b"\n") > 2 * len(SMALL)  # the corpus does give targets
+    assert one["targets.csv"].count(b"\n") > 2 * len(SMALL)  # the corpus does give targets
     for name in OUTPUTS:
         assert one[name] == two[name], f"{name} differs between --jobs 1 and --jobs 2"
 

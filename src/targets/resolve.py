@@ -189,8 +189,13 @@ class Resolver:
         previous = text[prev_cs:cs - 1]
         if not self.strive_rx.search(previous):
             return False
-        has_number = bool(self.matcher.quantities(previous))
-        return not has_number or bool(self.carry_rx.match(text[cs:]))
+        if self.matcher.quantities(previous):
+            return bool(self.carry_rx.match(text[cs:]))
+        # 力争到2025年，A达到X: a clause of nothing but the strive word and a year leads the next.
+        rest = self.strive_rx.sub("", previous)
+        for y in reversed(self.matcher.years(rest)):
+            rest = rest[:y.start] + rest[y.end:]
+        return not self.has_words(rest.replace("在", "").replace("前", ""))
 
     def is_commitment(self, q: Quantity, clause_prefix: str, year: Optional[int],
                       comparator: str, strive: bool) -> bool:
