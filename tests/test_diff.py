@@ -156,6 +156,15 @@ def test_a_replaced_target_in_a_similar_sentence_is_removed_and_added():
     assert statuses(diff_targets(old, new)) == ["removed", "added"]
 
 
+def test_indicator_similarity_decides_within_an_edited_sentence():
+    wind = t("风电装机容量", 2700, unit="万千瓦", sentence="到2025年，风电装机容量达到2700万千瓦。")
+    solar = t("光伏装机容量", 2700, unit="万千瓦", sentence="到2025年，光伏装机容量达到2700万千瓦。")
+    assert statuses(diff_targets([wind], [solar])) == ["removed", "added"]
+    storage = t("新型储能装机规模", 220, unit="万千瓦", sentence="到2025年，新型储能装机规模达到220万千瓦。")
+    renamed = t("新型储能装机容量", 220, unit="万千瓦", sentence="到2025年，新型储能装机容量达到220万千瓦。")
+    assert statuses(diff_targets([storage], [renamed])) == ["unchanged"]
+
+
 def test_a_target_without_year_pairs_with_the_dated_one_as_a_year_change():
     old = [t("森林覆盖率", 36.5, 2025), t("森林覆盖率", 38, 2030)]
     new = [t("森林覆盖率", 38, None)]

@@ -20,6 +20,8 @@ app.add_typer(rules_app, name="rules")
 
 RulesOption = typer.Option(None, "--rules", help="Rule folder to use (default: the project's rules/).",
                            exists=True, file_okay=False, dir_okay=True)
+ProvinceOption = typer.Option(None, "--province", help="Keep only this province's documents, "
+                              "e.g. 河南省 (a joint plan counts for each province it names).")
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -35,6 +37,10 @@ def extract(
     jobs: int = typer.Option(os.cpu_count() or 1, "--jobs", "-j", min=1, help="Files processed in parallel."),
     encoding: Optional[str] = typer.Option(None, "--encoding", help="Force a text encoding (e.g. gb18030, big5)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
+    by: Literal["province", "document", "none"] = typer.Option(
+        "province", "--by", help="Cut targets.xlsx into a sheet per province (and write "
+                                 "OUT/provinces/*.xlsx), per document, or none."),
+    province: Optional[str] = ProvinceOption,
 ) -> None:
     """Find every quantitative target in INPUTS and write them to OUT.
 
@@ -44,10 +50,28 @@ def extract(
     from .console import run_with_progress
 
     try:
-        summary = run_with_progress(inputs, out, str(rules) if rules else None, jobs, encoding, quiet)
+        summary = run_with_progress(inputs, out, str(rules) if rules else None, jobs, encoding, quiet,
+                                    by, province)
     except TargetsError as exc:
         fail(str(exc))
     raise typer.Exit(summary.exit_code)
+
+
+@app.command("docs")
+def docs(
+    inputs: List[Path] = typer.Argument(..., help="Files or folders to read."),
+    province: Optional[str] = ProvinceOption,
+    encoding: Optional[str] = typer.Option(None, "--encoding", help="Force a text encoding (e.g. gb18030)."),
+) -> None:
+    """List the documents in INPUTS (how files split into plans, and whose they are) without
+    extracting targets. Exit code 1 when some file could not be read."""
+    from .doclist import print_documents
+
+    try:
+        code = print_documents(inputs, province, encoding)
+    except TargetsError as exc:
+        fail(str(exc))
+    raise typer.Exit(code)
 
 
 @app.command("eval")

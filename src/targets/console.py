@@ -16,7 +16,8 @@ console = Console(stderr=True)
 
 
 def run_with_progress(inputs: list[Path], out: Path, rules_dir: Optional[str], jobs: int,
-                      encoding: Optional[str], quiet: bool) -> Summary:
+                      encoding: Optional[str], quiet: bool, by: str = "province",
+                      province: Optional[str] = None) -> Summary:
     """run_extract with a progress bar over files and a summary table at the end."""
     progress = Progress(TextColumn("[bold]extracting"), BarColumn(), MofNCompleteColumn(),
                         TextColumn("{task.fields[name]}"), TimeElapsedColumn(),
@@ -30,7 +31,8 @@ def run_with_progress(inputs: list[Path], out: Path, rules_dir: Optional[str], j
                 progress.console.print(f"[red]error[/red] {result.error}")
 
         summary = run_extract(inputs, out, rules_dir, jobs, encoding,
-                              on_start=lambda n: progress.update(task, total=n), on_file=on_file)
+                              on_start=lambda n: progress.update(task, total=n), on_file=on_file,
+                              by=by, province=province)
     for name in summary.skipped:
         console.print(f"[yellow]skipped[/yellow] {name}: not a supported file type")
     if not quiet:
@@ -53,7 +55,7 @@ def print_eval(gold: Path, rules_dir: Optional[str], show: int) -> None:
     from .evaluate import load_gold, score
 
     with tempfile.TemporaryDirectory() as tmp:
-        run_extract([gold / "texts"], Path(tmp), rules_dir, jobs=1)
+        run_extract([gold / "texts"], Path(tmp), rules_dir, jobs=1, by="none")
         with (Path(tmp) / "targets.csv").open(encoding="utf-8-sig") as fh:
             pred = list(csv.DictReader(fh))
     rows = load_gold(gold)

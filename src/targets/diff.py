@@ -103,7 +103,11 @@ rx = lru_cache(maxsize=None)(lambda p: regex.compile(p, regex.V1))   # checked a
 # ---- alignment -------------------------------------------------------------------------
 
 def normalized_indicator(indicator: str, rules: DiffRules) -> str:
-    """The indicator text compared across versions: no spaces, punctuation or scope words."""
+    """The indicator text compared across versions: no spaces, punctuation or scope words.
+
+    >>> normalized_indicator("全省 森林覆盖率（%）", load_diff_rules())
+    '森林覆盖率'
+    """
     return rx(rules.align.indicator_strip).sub("", indicator)
 
 
@@ -140,21 +144,28 @@ def _pair_by_sentence(old: Sequence[Target], new: Sequence[Target], free_old: li
                       free_new: list[int], rules: DiffRules, pairs: dict[int, int]) -> None:
     """Pair what is left by sentence similarity, best first; ties go to document order."""
     a = rules.align
+    squeeze = lambda text: regex.sub(r"\s+", "", text)
+    new_text = {j: (squeeze(new[j].sentence), normalized_indicator(new[j].indicator, rules))
+                for j in free_new}
     scored = []
     for i in free_old:
-        s_old = regex.sub(r"\s+", "", old[i].sentence)
-        ind_old = normalized_indicator(old[i].indicator, rules)
+        o = old[i]
+        ind_old = normalized_indicator(o.indicator, rules)
+        matcher = SequenceMatcher(None, autojunk=False)
+        matcher.set_seq2(squeeze(o.sentence))   # seq2 is the one difflib indexes: set it once
         for j in free_new:
-            o, n = old[i], new[j]
+            n = new[j]
             if (o.kind, o.base_year) != (n.kind, n.base_year) or not _ids_compatible(o, n):
                 continue
-            s_new = regex.sub(r"\s+", "", n.sentence)
-            matcher = SequenceMatcher(None, s_old, s_new, autojunk=False)
+            # The short indicators first: most candidates fail there, cheaply.
+            ind = _similarity(ind_old, new_text[j][1])
+            if ind < a.min_indicator_similarity:
+                continue
+            matcher.set_seq1(new_text[j][0])
             if matcher.real_quick_ratio() < a.min_sentence_similarity:
                 continue
             sent = matcher.ratio()
-            ind = _similarity(ind_old, normalized_indicator(n.indicator, rules))
-            if sent >= a.min_sentence_similarity and ind >= a.min_indicator_similarity:
+            if sent >= a.min_sentence_similarity:
                 scored.append((-sent, -ind, i, j))
     taken_new: set[int] = set()
     for _, _, i, j in sorted(scored):

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
-from .export import atomic_path, cell_text, rows_of, write_csv, write_xlsx
+from .export import atomic_path, cell_text, rows_of, write_csv
 from .models import DOCUMENT_COLUMNS, TARGET_COLUMNS, TargetsError
 from .pipeline import FileResult, extract_paths, input_files
 
@@ -39,8 +39,15 @@ class Summary:
 def run_extract(inputs: list[Path], out: Path, rules_dir: Optional[str] = None, jobs: int = 1,
                 encoding: Optional[str] = None,
                 on_start: Callable[[int], None] = lambda n: None,
-                on_file: Callable[[FileResult], None] = lambda r: None) -> Summary:
-    """Extract every supported file under `inputs` and write the outputs into `out`."""
+                on_file: Callable[[FileResult], None] = lambda r: None,
+                by: str = "province", province: Optional[str] = None) -> Summary:
+    """Extract every supported file under `inputs` and write the outputs into `out`.
+
+    `by` cuts targets.xlsx into sheets (see workbooks.py); `province` keeps only its records.
+    """
+    # workbooks reads CSVs back with read_rows from this module: import it late, not in a cycle.
+    from .workbooks import keep_province, write_workbooks
+
     started = time.perf_counter()
     missing = [str(p) for p in inputs if not p.exists()]
     if missing:
@@ -56,13 +63,12 @@ def run_extract(inputs: list[Path], out: Path, rules_dir: Optional[str] = None, 
             t_csv.writerow(TARGET_COLUMNS)
             d_csv.writerow(DOCUMENT_COLUMNS)
             for result in extract_paths(files, rules_dir, jobs, encoding):
-                _record(summary, result, t_csv, d_csv)
+                _record(summary, keep_province(result, province), t_csv, d_csv)
                 on_file(result)
         write_csv(out / "errors.csv", ERROR_COLUMNS,
                   [[cell_text(s), cell_text(e)] for s, e in summary.errors]
                   + [[cell_text(s), "skipped: not a supported file type"] for s in summary.skipped])
-        write_xlsx(out / "targets.xlsx", [("targets", TARGET_COLUMNS, read_rows(t_tmp)),
-                                          ("documents", DOCUMENT_COLUMNS, read_rows(d_tmp))], WIDTHS)
+        write_workbooks(out, t_tmp, d_tmp, by, province)
     summary.seconds = time.perf_counter() - started
     return summary
 

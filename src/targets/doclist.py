@@ -1,0 +1,75 @@
+"""`targets docs`: the documents of a folder, as split and attributed by the pipeline,
+without extracting any target (fast enough to check a corpus before a long run)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from .load import load_file
+from .models import Document, InputError, TargetsError
+from .pipeline import input_files, split_file
+from .workbooks import provinces_of
+
+DOC_TABLE_COLUMNS = ["doc_id", "title", "region", "province", "level", "draft", "pages",
+                     "published"]
+
+
+@dataclass
+class DocList:
+    documents: list[Document] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def list_documents(inputs: list[Path], province: Optional[str] = None,
+                   encoding: Optional[str] = None) -> DocList:
+    """Documents of every supported file under `inputs`, in file order; a file that cannot
+    be read is reported in `errors` and costs no other file."""
+    missing = [str(p) for p in inputs if not p.exists()]
+    if missing:
+        raise TargetsError(f"input not found: {', '.join(missing)}")
+    files, _ = input_files(inputs)
+    found = DocList()
+    for path, root in files:
+        source = path.relative_to(root).as_posix() if path != root else path.name
+        try:
+            docs, _ = split_file(load_file(path, encoding=encoding).text, source)
+        except InputError as exc:
+            found.errors.append(str(exc))
+            continue
+        found.documents += [d for d in docs
+                            if province is None or province in provinces_of(d.province)]
+    return found
+
+
+def table_row(doc: Document) -> list[str]:
+    """A document as the cells of the `targets docs` table."""
+    if doc.page_start is None:
+        pages = ""
+    elif doc.page_end in (None, doc.page_start):
+        pages = str(doc.page_start)
+    else:
+        pages = f"{doc.page_start}-{doc.page_end}"
+    return [doc.doc_id, doc.doc_title, doc.region, doc.province, doc.level,
+            "draft" if doc.is_draft else "", pages, doc.published]
+
+
+def print_documents(inputs: list[Path], province: Optional[str] = None,
+                    encoding: Optional[str] = None) -> int:
+    """Print the table; exit code 1 when some file could not be read, else 0."""
+    from rich.console import Console
+    from rich.table import Table
+
+    found = list_documents(inputs, province, encoding)
+    table = Table(title=f"{len(found.documents)} documents", show_lines=False)
+    for col in DOC_TABLE_COLUMNS:
+        # ids, levels, pages and dates stay on one line; titles and issuers wrap
+        table.add_column(col, overflow="fold", no_wrap=col not in ("title", "region"),
+                         justify="right" if col == "pages" else "left")
+    for doc in found.documents:
+        table.add_row(*table_row(doc))
+    Console().print(table)
+    err = Console(stderr=True)
+    for message in found.errors:
+        err.print(f"[red]error[/red] {message}")
+    return 1 if found.errors else 0
