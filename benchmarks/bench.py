@@ -5,14 +5,17 @@ Measures, and writes to outputs/bench.json:
               match, resolve: `extract_loaded`, no file writing), on corpus seed 003 and on the
               whole corpus, median of --runs runs, and its ratio to a bare `re` number+unit scan
               of the same text timed in the same run;
-  end_to_end  `targets extract corpus/ --out <tmp>` as a new process: wall time, peak RSS;
+  end_to_end  `targets extract corpus/ --out <tmp>` as a new process: wall time, peak RSS
+              (and, for reference, the same with `--by none`: no province workbooks);
   scaling     a generated corpus of 1x, 10x, 50x the corpus (files linked under new names)
               with --jobs 1 and --jobs 2: seconds and peak RSS;
   help        `targets --help` wall time.
 
 Peak RSS is the largest resident set of any one process of the run (the CLI or one of its
-workers), as wait4() reports it. Timings vary with the machine's load: the medians are what
-counts. Not part of `make test`: no unit test is timed.
+workers), as wait4() reports it; cpu_s is the run's user + system CPU time, workers included,
+which other load on the machine disturbs far less than wall time. Timings vary with the
+machine's load: the medians are what counts. Not part of `make test`: no unit test is timed.
+Quick look: `python benchmarks/bench.py --runs 3 --sizes 1,10 --jobs 2`.
 """
 from __future__ import annotations
 
@@ -51,8 +54,8 @@ def cli() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, "-c", "from targets.cli import app; app()"]
 
 
-def run_process(args: list[str]) -> tuple[float, int, int]:
-    """(wall seconds, peak RSS in bytes, exit code) of a command run as a new process."""
+def run_process(args: list[str]) -> tuple[float, int, float]:
+    """(wall seconds, peak RSS in bytes, CPU seconds) of a command run as a new process."""
     with tempfile.TemporaryFile() as err:  # a file, not a pipe: a chatty child cannot block
         started = time.perf_counter()
         proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=err)
@@ -62,16 +65,7 @@ def run_process(args: list[str]) -> tuple[float, int, int]:
         if code not in (0, 1):
             err.seek(0)
             raise SystemExit(f"{' '.join(args)} failed ({code}):\n{err.read().decode(errors='replace')}")
-    return wall, usage.ru_maxrss * 1024, code
-
-
-def timed(fn, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+    return wall, usage.ru_maxrss * 1024, usage.ru_utime + usage.ru_stime
 
 
 # --- core throughput -----------------------------------------------------------------------
@@ -102,16 +96,18 @@ def core(runs: int) -> dict:
 
 
 # --- processes -----------------------------------------------------------------------------
-def end_to_end(runs: int, tmp: Path) -> dict:
-    walls, rss = [], []
+def end_to_end(runs: int, tmp: Path, extra: tuple[str, ...] = ()) -> dict:
+    walls, rss, cpus = [], [], []
     for i in range(runs):
         out = tmp / f"e2e{i}"
-        wall, peak, _ = run_process([*cli(), "extract", str(CORPUS), "--out", str(out), "-q"])
+        wall, peak, cpu = run_process([*cli(), "extract", str(CORPUS), "--out", str(out), "-q", *extra])
         assert (out / "targets.csv").exists() and (out / "targets.xlsx").exists()
         walls.append(wall)
         rss.append(peak)
+        cpus.append(cpu)
         shutil.rmtree(out)
-    return {"s": statistics.median(walls), "peak_rss": statistics.median(rss), "runs": runs}
+    return {"s": statistics.median(walls), "peak_rss": statistics.median(rss),
+            "cpu_s": statistics.median(cpus), "args": list(extra), "runs": runs}
 
 
 def make_corpus(factor: int, tmp: Path) -> Path:
@@ -136,13 +132,14 @@ def scaling(sizes: list[int], jobs: list[int], tmp: Path) -> list[dict]:
         chars = factor * sum(p.stat().st_size for p in CORPUS.iterdir() if p.is_file())
         for j in jobs:
             out = tmp / f"out_{factor}x_j{j}"
-            wall, peak, _ = run_process([*cli(), "extract", str(folder), "--out", str(out), "-q",
-                                         "--jobs", str(j)])
-            rows.append({"factor": factor, "jobs": j, "s": wall, "peak_rss": peak, "bytes": chars,
+            wall, peak, cpu = run_process([*cli(), "extract", str(folder), "--out", str(out), "-q",
+                                           "--jobs", str(j)])
+            rows.append({"factor": factor, "jobs": j, "s": wall, "peak_rss": peak, "cpu_s": cpu, "bytes": chars,
                          "targets_rows": sum(1 for _ in (out / "targets.csv").open(encoding="utf-8-sig")) - 1,
                          "xlsx_bytes": (out / "targets.xlsx").stat().st_size})
             shutil.rmtree(out)
-            print(f"  scaling {factor:>3}x --jobs {j}: {wall:6.2f} s, {peak / 2**20:6.1f} MiB", file=sys.stderr)
+            print(f"  scaling {factor:>3}x --jobs {j}: {wall:6.2f} s, {cpu:6.2f} cpu s, "
+                  f"{peak / 2**20:6.1f} MiB", file=sys.stderr)
         shutil.rmtree(folder)
     return rows
 
@@ -185,19 +182,20 @@ def show(result: dict) -> None:
                       f"{m['chars_per_s']:,.0f}", "", "")
         table.add_row(f"core {label}: seconds / bare re scan seconds",
                       f"{m['core_s']:.3f} / {m['bare_s']:.4f} = {m['ratio_to_bare']:.1f}x", "", "")
-    e = result["end_to_end"]
-    table.add_row("targets extract corpus/: wall s, peak RSS",
-                  f"{e['s']:.2f} s, {e['peak_rss'] / mib:.0f} MiB", "", "")
+    for key in ("end_to_end", "end_to_end_by_none"):
+        e = result[key]
+        table.add_row(f"targets extract corpus/ {' '.join(e['args'])}: wall s, cpu s, peak RSS",
+                      f"{e['s']:.2f} s, {e['cpu_s']:.2f} cpu s, {e['peak_rss'] / mib:.0f} MiB", "", "")
     for r in result["scaling"]:
         table.add_row(f"scaling {r['factor']}x --jobs {r['jobs']} ({r['bytes'] / 1e6:.0f} MB, {r['targets_rows']:,} rows)",
-                      f"{r['s']:.2f} s, {r['peak_rss'] / mib:.0f} MiB", "", "")
+                      f"{r['s']:.2f} s, {r['cpu_s']:.2f} cpu s, {r['peak_rss'] / mib:.0f} MiB", "", "")
     table.add_row("targets --help: wall s", f"{result['help']['s']:.3f}", "", "")
     table.add_section()
     for name, chk in result["checks"].items():
         v = chk["value"]
         table.add_row(name, f"{v:,.0f}" if v > 1000 else f"{v:.2f}", chk["target"],
                       "[green]ok[/green]" if chk["ok"] else "[red]MISSED[/red]")
-    Console().print(table)
+    Console(width=max(120, shutil.get_terminal_size().columns)).print(table)
 
 
 def main() -> int:
@@ -218,6 +216,7 @@ def main() -> int:
         tmp = Path(t)
         print("end to end ...", file=sys.stderr)
         result["end_to_end"] = end_to_end(args.runs, tmp)
+        result["end_to_end_by_none"] = end_to_end(args.runs, tmp, ("--by", "none"))
         print("scaling ...", file=sys.stderr)
         result["scaling"] = scaling(sizes, jobs, tmp)
     result["help"] = help_time(args.runs)

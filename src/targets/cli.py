@@ -3,13 +3,17 @@ library errors into one clean line and an exit code. Heavy imports stay inside t
 so that `targets --help` answers at once."""
 from __future__ import annotations
 
+import logging
 import os
+import signal
+from contextlib import contextmanager
 from pathlib import Path
 from typing import List, Literal, Optional
 
 import typer
 
-from .models import TargetsError
+# Not even TargetsError at the top: .models imports pydantic, which --help does not need.
+# Every command imports it with its library call.
 
 app = typer.Typer(
     help="Extract quantitative targets (shares, capacities, intensities, deadlines) from Chinese "
@@ -27,6 +31,33 @@ ProvinceOption = typer.Option(None, "--province", help="Keep only this province'
 def fail(message: str, code: int = 2) -> None:
     typer.secho(f"error: {message}", err=True, fg="red")
     raise typer.Exit(code)
+
+
+@contextmanager
+def interruptible(out: Path):
+    """Ctrl-C (exit 130) and SIGTERM (exit 143) end a run with one line and no traceback.
+
+    Python's default SIGTERM kills at once, skipping every `finally`: raising KeyboardInterrupt
+    from a handler instead unwinds the run like Ctrl-C, so its unfinished outputs are removed.
+    """
+    received: list[int] = []
+
+    def on_sigterm(signum, frame):
+        received.append(signum)
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, on_sigterm)
+    except ValueError:  # not the main thread (the CLI embedded in an app): leave signals alone
+        previous = None
+    try:
+        yield
+    except KeyboardInterrupt:
+        how, code = ("by SIGTERM", 143) if received else ("by Ctrl-C", 130)
+        fail(f"interrupted {how}; nothing partial was written to {out}", code)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 @app.command()
@@ -48,12 +79,17 @@ def extract(
     2 on a usage or rule error.
     """
     from .console import run_with_progress
+    from .models import TargetsError
 
-    try:
-        summary = run_with_progress(inputs, out, str(rules) if rules else None, jobs, encoding, quiet,
-                                    by, province)
-    except TargetsError as exc:
-        fail(str(exc))
+    # pypdf logs what it finds wrong in a PDF ("EOF marker not found") straight to stderr, a
+    # line naming no file; the file's own error line already says it cannot be read.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    with interruptible(out):
+        try:
+            summary = run_with_progress(inputs, out, str(rules) if rules else None, jobs, encoding,
+                                        quiet, by, province)
+        except TargetsError as exc:
+            fail(str(exc))
     raise typer.Exit(summary.exit_code)
 
 
@@ -66,6 +102,7 @@ def docs(
     """List the documents in INPUTS (how files split into plans, and whose they are) without
     extracting targets. Exit code 1 when some file could not be read."""
     from .doclist import print_documents
+    from .models import TargetsError
 
     try:
         code = print_documents(inputs, province, encoding)
@@ -83,6 +120,7 @@ def evaluate(
 ) -> None:
     """Extract GOLD/texts and score the result against GOLD/*.csv (precision, recall, fields)."""
     from .console import print_eval
+    from .models import TargetsError
 
     try:
         print_eval(gold, str(rules) if rules else None, show)
@@ -113,6 +151,7 @@ def diff(
     Exit code 0 when no reported target differs, 1 when some do, 2 on an error.
     """
     from .diff_report import run_diff
+    from .models import TargetsError
 
     try:
         code = run_diff(old, new, corpus, pairs, against_national, fmt, out, show,
@@ -126,6 +165,7 @@ def diff(
 def rules_check(rules: Optional[Path] = RulesOption) -> None:
     """Validate every rule file and run every rule's examples and counterexamples."""
     from .console import print_rules_check
+    from .models import TargetsError
 
     try:
         ok = print_rules_check(rules)

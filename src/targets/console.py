@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Optional
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from .runner import Summary, run_extract
+from .runner import NO_FILES, Summary, run_extract
 
 console = Console(stderr=True)
 
@@ -20,21 +21,24 @@ def run_with_progress(inputs: list[Path], out: Path, rules_dir: Optional[str], j
                       province: Optional[str] = None) -> Summary:
     """run_extract with a progress bar over files and a summary table at the end."""
     progress = Progress(TextColumn("[bold]extracting"), BarColumn(), MofNCompleteColumn(),
-                        TextColumn("{task.fields[name]}"), TimeElapsedColumn(),
+                        TextColumn("{task.fields[name]}", markup=False), TimeElapsedColumn(),
                         console=console, disable=quiet, transient=True)
     with progress:
         task = progress.add_task("extract", total=0, name="")
 
         def on_file(result) -> None:
             progress.update(task, advance=1, name=result.source)
-            if result.error:
-                progress.console.print(f"[red]error[/red] {result.error}")
+            if result.error:  # one line, as written: a file name like 方案[draft].txt is no markup
+                progress.console.print(f"[red]error[/red] {escape(result.error)}", soft_wrap=True)
 
         summary = run_extract(inputs, out, rules_dir, jobs, encoding,
                               on_start=lambda n: progress.update(task, total=n), on_file=on_file,
                               by=by, province=province)
+    for folder in summary.empty_folders:
+        console.print(f"[red]error[/red] {escape(folder)}: {NO_FILES}", soft_wrap=True)
     for name in summary.skipped:
-        console.print(f"[yellow]skipped[/yellow] {name}: not a supported file type")
+        console.print(f"[yellow]skipped[/yellow] {escape(name)}: not a supported file type",
+                      soft_wrap=True)
     if not quiet:
         print_summary(summary, out)
     return summary
@@ -45,8 +49,8 @@ def print_summary(s: Summary, out: Path) -> None:
     for col in ("files", "documents", "targets", "unmapped indicators", "errors", "seconds"):
         table.add_column(col, justify="right")
     share = f"{s.unmapped / s.targets:.0%}" if s.targets else "-"
-    table.add_row(str(s.files), str(s.documents), str(s.targets), share, str(len(s.errors)),
-                  f"{s.seconds:.2f}")
+    table.add_row(str(s.files), str(s.documents), str(s.targets), share,
+                  str(len(s.errors) + len(s.empty_folders)), f"{s.seconds:.2f}")
     console.print(table)
 
 

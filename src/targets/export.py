@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
+import signal
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,6 +33,52 @@ def atomic_path(path: Path) -> Iterator[Path]:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back for the block: they arrive, as usual, when it ends."""
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: nothing to hold
+        yield
+        return
+    held = {signal.SIGINT, signal.SIGTERM}
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+@contextmanager
+def staging(out: Path) -> Iterator[Path]:
+    """A hidden folder inside `out` for a run's outputs, removed when the block ends.
+
+    Write every output into it, then `publish` it: an interrupted run leaves `out` as it was.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=".targets-run.", suffix=".part", dir=out))
+    try:
+        yield stage
+    finally:
+        with signals_held():  # a second Ctrl-C must not leave half of it behind
+            shutil.rmtree(stage, ignore_errors=True)
+
+
+def publish(stage: Path, out: Path) -> list[Path]:
+    """Move every file of `stage` to the same place under `out`; returns the new paths.
+
+    The renames run with SIGINT and SIGTERM held back, so `out` holds every output of the
+    previous run or every output of this one, never a mix (only SIGKILL or a crash can split them).
+    """
+    files = sorted(p for p in stage.rglob("*") if p.is_file())
+    moved = []
+    with signals_held():
+        for src in files:
+            dest = out / src.relative_to(stage)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(src, dest)
+            moved.append(dest)
+    return moved
 
 
 def cell_text(value: Any) -> Any:

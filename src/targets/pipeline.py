@@ -1,10 +1,14 @@
 """extract(): load -> split documents -> normalize -> segment -> match -> resolve. Nothing else."""
 from __future__ import annotations
 
+import bisect
 import os
+import signal
+from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 from typing import Iterable, Iterator, Optional
 
@@ -16,6 +20,8 @@ from .resolve import Resolved, Resolver
 from .rules import RuleSet, load_rules
 from .segment import Sentence, Table, blocks
 from .tables import table_targets
+
+IN_FLIGHT_PER_WORKER = 2  # files submitted to the pool per worker and not yet consumed
 
 
 @dataclass
@@ -37,10 +43,19 @@ def _engine(rules_dir: Optional[str]) -> tuple[RuleSet, Resolver]:
 
 def resolve_text(text: str, resolver: Resolver) -> list[tuple[Resolved, Sentence, int, int]]:
     """(target, sentence, start, end) for a normalized text; offsets into that text."""
+    # One scan of the whole text for quantities: a sentence holding none has no target, and
+    # most do not. (No quantity spans a sentence end, so the scan finds what a sentence's does.)
+    # No timeout: it would bound the whole text, not a sentence; and this pattern, escaped unit
+    # words after a fixed number syntax, is linear. Each sentence's own matching keeps its own.
+    starts = [m.start() for m in resolver.matcher.quantity_pattern.finditer(text)]
     out = []
     for block in blocks(text):
-        found = (table_targets(block, resolver) if isinstance(block, Table)
-                 else [(r, block) for r in resolver.sentence(block.text)])
+        if isinstance(block, Table):
+            found = table_targets(block, resolver)
+        elif bisect.bisect_left(starts, block.start) < bisect.bisect_left(starts, block.end):
+            found = [(r, block) for r in resolver.sentence(block.text)]
+        else:
+            continue
         out += [(r, s, s.start + r.start, s.start + r.end) for r, s in found]
     return out
 
@@ -102,6 +117,9 @@ def extract_file(path: Path, root: Path, rules_dir: Optional[str] = None,
         return FileResult(source=source, error=str(exc))
     except TargetsError:
         raise
+    except TimeoutError:  # regex's timeout: a rule pattern backtracks on this file's text
+        return FileResult(source=source, error=f"{source}: a rule pattern ran out of time on this "
+                                               "file (it backtracks on some text): check the rules")
     except Exception as exc:  # one broken file must never cost the others
         return FileResult(source=source, error=f"{source}: unexpected {type(exc).__name__}: {exc}")
 
@@ -128,13 +146,37 @@ def input_files(inputs: Iterable[Path]) -> tuple[list[tuple[Path, Path]], list[P
 
 def extract_paths(files: list[tuple[Path, Path]], rules_dir: Optional[str] = None, jobs: int = 1,
                   encoding: Optional[str] = None) -> Iterator[FileResult]:
-    """FileResults in input order; with jobs > 1 files are processed in a process pool."""
+    """FileResults in input order; with jobs > 1 files are processed in a process pool.
+
+    At most IN_FLIGHT_PER_WORKER files per worker are submitted and not yet consumed, so
+    finished results never pile up in memory however large the corpus.
+    """
     _engine(rules_dir)  # fail fast on a bad rule folder, before any worker starts
     if jobs <= 1 or len(files) <= 1:
         for path, root in files:
             yield extract_file(path, root, rules_dir, encoding)
         return
-    with ProcessPoolExecutor(max_workers=min(jobs, len(files), os.cpu_count() or 1)) as pool:
-        futures = [pool.submit(extract_file, p, r, rules_dir, encoding) for p, r in files]
-        for future in futures:
-            yield future.result()
+    workers = min(jobs, len(files), os.cpu_count() or 1)
+    todo = iter(files)
+    with ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupts) as pool:
+        try:
+            window = deque(pool.submit(extract_file, p, r, rules_dir, encoding)
+                           for p, r in islice(todo, IN_FLIGHT_PER_WORKER * workers))
+            while window:
+                result = window.popleft().result()
+                for p, r in islice(todo, 1):  # keep the workers busy while the caller writes
+                    window.append(pool.submit(extract_file, p, r, rules_dir, encoding))
+                yield result
+        except BaseException:
+            # Ctrl-C, SIGTERM or a caller that stopped reading: the files in progress are of no
+            # use any more, so stop their workers rather than wait for them (a file can take a minute).
+            pool.shutdown(wait=False, cancel_futures=True)
+            for process in list((pool._processes or {}).values()):
+                process.terminate()
+            raise
+
+
+def _ignore_interrupts() -> None:
+    """In a worker: Ctrl-C reaches the whole process group, but only the parent handles it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the CLI's handler, inherited by fork

@@ -9,12 +9,16 @@ from typing import Any, Literal, Optional
 import regex
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
-from .models import RuleError
+from .models import RuleError, Target
 
 DEFAULT_RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
 REQUIRED_FILES = ("units", "comparators", "strive", "years", "changes", "exclusions",
                   "triggers", "split", "tables", "normalize")
 MATCH_TIMEOUT = 2.0  # seconds a single pattern may take on one text: no rule can hang a run
+# The text every pattern is tried on at load. `regex` defuses simple nested quantifiers ((a+)+$)
+# but not overlapping alternatives ((a|aa)*$, (\d|\d\d)+x): those backtrack exponentially on a
+# long run of one kind of character that ends in a mismatch, so the probe holds such runs.
+PROBE = "到2025年，" * 20 + "".join(c * 64 + "!" for c in "a1能，。 .%\n")
 
 
 class Strict(BaseModel):
@@ -25,6 +29,14 @@ class Example(Strict):
     """A text and the records (subsets of their fields) it must give, in order."""
     text: str
     expect: list[dict[str, Any]]
+
+    @model_validator(mode="after")
+    def _known_fields(self) -> "Example":
+        # A misspelt field (valu = 20) would otherwise crash `rules check` instead of failing here.
+        unknown = sorted({k for record in self.expect for k in record} - set(Target.model_fields))
+        if unknown:
+            raise ValueError(f"expect names fields a target does not have: {unknown}")
+        return self
 
 
 class Examples(Strict):
@@ -203,13 +215,14 @@ def _validate(path: Path, model: type[BaseModel], data: Any, rule_id: str) -> An
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise RuleError(f"{path}: rule {rule_id!r}: {where}: {first['msg']}") from exc
+        where = f"{where}: " if where else ""  # a check of the whole rule names no field
+        raise RuleError(f"{path}: rule {rule_id!r}: {where}{first['msg']}") from exc
 
 
 def _check_pattern(path: Path, rule_id: str, pattern: str) -> None:
     try:
         compiled = regex.compile(pattern, regex.V1)
-        compiled.search("到2025年，" * 20 + "a" * 40, timeout=MATCH_TIMEOUT)
+        compiled.search(PROBE, timeout=MATCH_TIMEOUT)
     except regex.error as exc:
         raise RuleError(f"{path}: rule {rule_id!r}: bad regex {pattern!r}: {exc}") from exc
     except TimeoutError as exc:

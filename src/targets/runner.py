@@ -5,13 +5,15 @@ with the corpus; the workbook is built at the end by reading the finished CSV ba
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
-from .export import atomic_path, cell_text, rows_of, write_csv
+from .export import cell_text, publish, rows_of, signals_held, staging, write_csv
+from .load import SUPPORTED_SUFFIXES
 from .models import DOCUMENT_COLUMNS, TARGET_COLUMNS, TargetsError
 from .pipeline import FileResult, extract_paths, input_files
 
@@ -27,13 +29,29 @@ class Summary:
     targets: int = 0
     errors: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    empty_folders: list[str] = field(default_factory=list)
     chars: int = 0
     seconds: float = 0.0
     unmapped: int = 0
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.errors else 0
+        # A skipped file (not a supported type) was never meant to be read: no failure. A folder
+        # given as input that holds nothing to read is one: the run did not do what was asked.
+        return 1 if self.errors or self.empty_folders else 0
+
+
+NO_FILES = f"no {', '.join(sorted(SUPPORTED_SUFFIXES))} file in this folder"
+
+
+def check_encoding(name: str) -> None:
+    """A usage error, before any file is read, for an --encoding Python cannot decode text with."""
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        raise TargetsError(f"unknown encoding {name!r} (e.g. utf-8, gb18030, big5, utf-16)") from None
+    if not getattr(info, "_is_text_encoding", True):  # base64, rot13: codecs, not text encodings
+        raise TargetsError(f"{name!r} is not a text encoding (e.g. utf-8, gb18030, big5, utf-16)")
 
 
 def run_extract(inputs: list[Path], out: Path, rules_dir: Optional[str] = None, jobs: int = 1,
@@ -45,18 +63,36 @@ def run_extract(inputs: list[Path], out: Path, rules_dir: Optional[str] = None, 
 
     `by` cuts targets.xlsx into sheets (see workbooks.py); `province` keeps only its records.
     """
-    # workbooks reads CSVs back with read_rows from this module: import it late, not in a cycle.
-    from .workbooks import keep_province, write_workbooks
-
     started = time.perf_counter()
     missing = [str(p) for p in inputs if not p.exists()]
     if missing:
         raise TargetsError(f"input not found: {', '.join(missing)}")
+    if encoding is not None:
+        check_encoding(encoding)
+    if out.exists() and not out.is_dir():
+        raise TargetsError(f"{out}: --out must be a folder, and this is a file")
     files, skipped = input_files(inputs)
-    summary = Summary(skipped=[str(p) for p in skipped])
+    roots = {root for _, root in files}
+    summary = Summary(skipped=[str(p) for p in skipped],
+                      empty_folders=[str(p) for p in inputs if p.is_dir() and p not in roots])
     on_start(len(files))
-    out.mkdir(parents=True, exist_ok=True)
-    with atomic_path(out / "targets.csv") as t_tmp, atomic_path(out / "documents.csv") as d_tmp:
+    try:
+        _write_outputs(summary, files, out, rules_dir, jobs, encoding, on_file, by, province)
+    except OSError as exc:  # a full disk, a read-only folder: the user's to fix, no traceback
+        raise TargetsError(f"{out}: cannot write the outputs ({exc})") from exc
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _write_outputs(summary: Summary, files: list, out: Path, rules_dir: Optional[str], jobs: int,
+                   encoding: Optional[str], on_file: Callable[[FileResult], None], by: str,
+                   province: Optional[str]) -> None:
+    """Every output is written into a staging folder and published at the end, all at once."""
+    # workbooks reads CSVs back with read_rows from this module: import it late, not in a cycle.
+    from .workbooks import _prune, keep_province, write_workbooks
+
+    with staging(out) as stage:
+        t_tmp, d_tmp = stage / "targets.csv", stage / "documents.csv"
         with t_tmp.open("w", encoding="utf-8-sig", newline="") as t_fh, \
                 d_tmp.open("w", encoding="utf-8-sig", newline="") as d_fh:
             t_csv, d_csv = csv.writer(t_fh), csv.writer(d_fh)
@@ -65,12 +101,14 @@ def run_extract(inputs: list[Path], out: Path, rules_dir: Optional[str] = None, 
             for result in extract_paths(files, rules_dir, jobs, encoding):
                 _record(summary, keep_province(result, province), t_csv, d_csv)
                 on_file(result)
-        write_csv(out / "errors.csv", ERROR_COLUMNS,
+        write_csv(stage / "errors.csv", ERROR_COLUMNS,
                   [[cell_text(s), cell_text(e)] for s, e in summary.errors]
+                  + [[cell_text(f), cell_text(f"{f}: {NO_FILES}")] for f in summary.empty_folders]
                   + [[cell_text(s), "skipped: not a supported file type"] for s in summary.skipped])
-        write_workbooks(out, t_tmp, d_tmp, by, province)
-    summary.seconds = time.perf_counter() - started
-    return summary
+        written = write_workbooks(stage, t_tmp, d_tmp, by, province)
+        with signals_held():  # the new set replaces the old one whole, stale workbooks included
+            publish(stage, out)
+            _prune(out / "provinces", {p.name for p in written if p.parent.name == "provinces"})
 
 
 def _record(summary: Summary, result: FileResult, t_csv, d_csv) -> None:

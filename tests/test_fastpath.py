@@ -1,0 +1,73 @@
+"""The fast paths give exactly what the plain ones give (speed itself is benchmarks/bench.py's)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from targets.normalize import FULL_TO_HALF, normalize, simplify
+from targets.pipeline import _engine, resolve_text
+from targets.segment import Table, blocks
+from targets.tables import table_targets
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+GOLD_TEXTS = Path(__file__).resolve().parents[2] / "shared" / "gold" / "texts"
+
+
+def plain_resolve_text(text, resolver):
+    """resolve_text without the whole-text quantity scan: every sentence goes to the resolver."""
+    out = []
+    for block in blocks(text):
+        found = (table_targets(block, resolver) if isinstance(block, Table)
+                 else [(r, block) for r in resolver.sentence(block.text)])
+        out += [(r, s, s.start + r.start, s.start + r.end) for r, s in found]
+    return out
+
+
+@pytest.fixture(scope="module")
+def engine():
+    return _engine(None)
+
+
+def texts():
+    files = sorted(CORPUS.glob("*.txt")) + sorted(GOLD_TEXTS.glob("*.txt"))
+    return [p for p in files if p.stat().st_size < 200_000]
+
+
+@pytest.mark.parametrize("path", texts(), ids=lambda p: p.name)
+def test_quantity_scan_skips_only_sentences_without_targets(engine, path):
+    rules, resolver = engine
+    norm = normalize(path.read_text(encoding="utf-8"), rules).text
+    assert resolve_text(norm, resolver) == plain_resolve_text(norm, resolver)
+
+
+FRAGMENTS = ["到2025年", "，", "。", "\n", "\t", "！", "？", "风电装机容量达到", "2700万千瓦", "以上",
+             "非化石能源消费比重", "25%", "3.5%", "左右", "十四五期间", "两千个", "第十个", "一个",
+             "比2020年下降", "18%", "力争", "5-10万千瓦", "a5千瓦", ".5万吨", "新建", "充电桩", "万个",
+             "２０３０年", "５０％", "　", "萬千瓦", "風電裝機", "。\n", "\t\t"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=40))
+def test_quantity_scan_on_generated_text(engine, parts):
+    rules, resolver = engine
+    norm = normalize("".join(parts), rules).text
+    assert resolve_text(norm, resolver) == plain_resolve_text(norm, resolver)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from("协同發展：２０２５年，　ａＺ！～。a1 \n") | st.characters(blacklist_categories=("Cs",)), max_size=60))
+def test_simplify_replaces_full_width_as_translate_did(text):
+    reference = text.translate(FULL_TO_HALF)
+    assert simplify(text) == simplify_reference(reference)
+
+
+def simplify_reference(half: str) -> str:
+    from targets.normalize import _t2s
+
+    converted = _t2s().convert(half)
+    if len(converted) == len(half):
+        return converted
+    return "".join(c if len(s := _t2s().convert(c)) != 1 else s for c in half)
