@@ -87,6 +87,7 @@ class Resolver:
                             rx(e.clause) if e.clause else None, e.units, e.without_year)
                            for e in rules.exclusions]
         self.separators_rx = rx(rules.split.separators)
+        self.count_rule_ids = {f"unit:{u.id}" for u in rules.units if u.count}
         self.increment_cut_rx = rx(f"^(?:{ch.increment})")
 
     # --- the sentence -------------------------------------------------------------------
@@ -124,7 +125,9 @@ class Resolver:
     def excluded(self, q: Quantity, before: str, clause: str, suffix: str, no_year: bool) -> bool:
         family = q.unit_rule.family
         for before_rx, after_rx, clause_rx, scope, without_year in self.exclusions:
-            if (scope == "amount" and family in SHARE_FAMILIES) or (scope == "count" and not q.unit_rule.count):
+            if ((scope in ("amount", "measure") and family in SHARE_FAMILIES)
+                    or (scope == "measure" and q.unit_rule.count)
+                    or (scope == "count" and not q.unit_rule.count)):
                 continue
             if without_year and not no_year:
                 continue
@@ -149,7 +152,7 @@ class Resolver:
         comparator = self.comparator(local, suffix, q)
         strive = self.strive(text, cs, q.start)
         year = mark.year if mark else None
-        if not self.is_commitment(q, clause_prefix, year, comparator, strive):
+        if not self.is_commitment(q, clause_prefix, year, comparator, strive, last):
             return None
         share = q.unit_rule.family in SHARE_FAMILIES
         # 建成绿色园区30个、绿色工厂300家: a later number of a clause names its own subject.
@@ -198,9 +201,15 @@ class Resolver:
         return not self.has_words(rest.replace("在", "").replace("前", ""))
 
     def is_commitment(self, q: Quantity, clause_prefix: str, year: Optional[int],
-                      comparator: str, strive: bool) -> bool:
+                      comparator: str, strive: bool, last: Optional[Resolved]) -> bool:
+        if q.chinese:
+            # 两个, 十项: a Chinese numeral counts only right after its verb; elsewhere it is part
+            # of a name (七台河) or of a phrase (一项重大任务, 五个新城).
+            return q.number != "一" and bool(self.count_verbs_rx.search(clause_prefix[-6:]))
         if q.unit_rule.count:
-            return bool(self.count_verbs_rx.search(clause_prefix))
+            # A list of counts shares its verb: 创建绿色工厂200家以上，绿色园区30家左右.
+            follows_count = last is not None and last.rule_id.split("+")[0] in self.count_rule_ids
+            return follows_count or bool(self.count_verbs_rx.search(clause_prefix))
         return (year is not None or comparator != "=" or strive
                 or bool(self.verbs_rx.search(clause_prefix)))
 

@@ -114,7 +114,7 @@ class Exclusion(Examples):
     after: Optional[str] = None
     clause: Optional[str] = None
     without_year: bool = False  # the rule applies only where no deadline year is in scope
-    units: Literal["all", "amount", "count"]
+    units: Literal["all", "amount", "measure", "count"]  # measure: neither a share nor a count
     reason: str
 
 
