@@ -7,7 +7,7 @@ import os
 import shutil
 import signal
 import tempfile
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
@@ -151,16 +151,33 @@ def write_xlsx(path: Path, sheets: Sequence[tuple[str, Sequence[str], Iterable[S
     from openpyxl.utils import get_column_letter
 
     book = Workbook(write_only=True)
-    for title, columns, rows in sheets:
-        part, n, ws = 1, 0, _new_sheet(book, title[:31], columns, widths or {})
-        last_col = get_column_letter(max(1, len(columns)))
-        for row in rows:
-            if n == EXCEL_MAX_ROWS - 1:
-                ws.auto_filter.ref = f"A1:{last_col}{n + 1}"
-                part, n = part + 1, 0
-                ws = _new_sheet(book, f"{title[:25]} ({part})", columns, widths or {})
-            ws.append([_excel_value(ws, v) for v in row])
-            n += 1
-        ws.auto_filter.ref = f"A1:{last_col}{n + 1}"
-    with atomic_path(path) as tmp:
-        book.save(tmp)
+    try:
+        for title, columns, rows in sheets:
+            part, n, ws = 1, 0, _new_sheet(book, title[:31], columns, widths or {})
+            last_col = get_column_letter(max(1, len(columns)))
+            for row in rows:
+                if n == EXCEL_MAX_ROWS - 1:
+                    ws.auto_filter.ref = f"A1:{last_col}{n + 1}"
+                    part, n = part + 1, 0
+                    ws = _new_sheet(book, f"{title[:25]} ({part})", columns, widths or {})
+                ws.append([_excel_value(ws, v) for v in row])
+                n += 1
+            ws.auto_filter.ref = f"A1:{last_col}{n + 1}"
+        with atomic_path(path) as tmp:
+            book.save(tmp)
+    except BaseException:
+        _discard(book)
+        raise
+
+
+def _discard(book: Any) -> None:
+    """Close the XML streams of an unfinished write-only workbook, inner (rows) first.
+
+    Left to the garbage collector, each prints an "Exception ignored" traceback after Ctrl-C.
+    """
+    for ws in book.worksheets:
+        writer = getattr(ws, "_writer", None)
+        for stream in (getattr(ws, "_rows", None), getattr(writer, "xf", None)):
+            if stream is not None:
+                with suppress(Exception):
+                    stream.close()

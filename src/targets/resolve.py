@@ -116,7 +116,7 @@ class Resolver:
                 continue
             last = fields
             out.extend(self.split(fields, text[cs:q.start], local))
-        return self.pair_respectively(text, out)
+        return self.pair_respectively(text, out, years)
 
     def year_at(self, years: list[YearMark], pos: int) -> Optional[YearMark]:
         before = [y for y in years if y.end <= pos]
@@ -278,22 +278,34 @@ class Resolver:
                     return [replace(r, indicator=n, rule_id=f"{r.rule_id}+split:{rule.id}") for n in names]
         return [r]
 
-    def pair_respectively(self, text: str, found: list[Resolved]) -> list[Resolved]:
-        """A、B、C分别达到X、Y、Z: the i-th item of the subject is the i-th value's indicator."""
+    def pair_respectively(self, text: str, found: list[Resolved],
+                          years: list[YearMark]) -> list[Resolved]:
+        """A、B、C分别达到X、Y、Z: the i-th item of the subject is the i-th value's indicator;
+        2025年和2030年…分别达到X、Y: the i-th year is the i-th value's deadline."""
         marker = self.rules.rx(self.rules.split.respectively)
         out, i = [], 0
         while i < len(found):
             r = found[i]
             cs, _ = clause_bounds(text, r.start)
             group = [f for f in found[i:] if clause_bounds(text, f.start)[0] == cs]
-            items = self.items(r.indicator, len(group)) if marker.search(text, cs, r.start) else []
-            if len(group) > 1 and len(items) == len(group):
-                out += [replace(f, indicator=item) for f, item in zip(group, items)]
-                i += len(group)
-            else:
-                out.append(r)
-                i += 1
+            paired = marker.search(text, cs, r.start) and len(group) > 1
+            items = self.items(r.indicator, len(group)) if paired else []
+            if paired and len(items) == len(group):
+                group = [replace(f, indicator=item) for f, item in zip(group, items)]
+            deadlines = self.year_list(text, years, r.start) if paired else []
+            if len(deadlines) == len(group):
+                group = [replace(f, target_year=y) for f, y in zip(group, deadlines)]
+            out += group if paired else [r]
+            i += len(group) if paired else 1
         return out
+
+    def year_list(self, text: str, years: list[YearMark], pos: int) -> list[int]:
+        """The last run of years joined by 和/、 before pos (2025年和2030年), as deadlines."""
+        run: list[YearMark] = []
+        for y in (y for y in years if y.end <= pos and y.role == "target"):
+            joined = run and self.separators_rx.fullmatch(text[run[-1].end:y.start])
+            run = run + [y] if joined else [y]
+        return [y.year for y in run] if len(run) > 1 else []
 
     def items(self, subject: str, copies: Optional[int]) -> list[str]:
         """Cut a subject into its items, each ending in the noun they share."""
