@@ -270,11 +270,12 @@ def test_cli_csv_to_stdout_and_json_and_xlsx_files(henan_versions, tmp_path):
     assert result.exit_code == 1
     rows = list(csv.reader(io.StringIO(result.stdout)))
     assert rows[0] == COLUMNS
-    assert [r[:3] + r[5:12] for r in rows[1:]] == [
-        ["changed", "", "风电累计并网容量", "2700", "万千瓦", ">=", "3000", "万千瓦", ">=", "value"],
-        ["removed", "", "新开工装配式建筑面积占新建建筑面积比例", "40", "%", "=", "", "", "", ""],
-        ["added", "", "绿色建材应用比例", "", "", "", "60", "%", "=", ""],
-        ["changed", "", "森林覆盖率", "26.09", "%", "=", "26.5", "%", "=", "value"]]
+    # indicator_id (column 1) is the indicator taxonomy's business, tested in test_indicators.py
+    assert [r[:1] + r[2:3] + r[5:12] for r in rows[1:]] == [
+        ["changed", "风电累计并网容量", "2700", "万千瓦", ">=", "3000", "万千瓦", ">=", "value"],
+        ["removed", "新开工装配式建筑面积占新建建筑面积比例", "40", "%", "=", "", "", "", ""],
+        ["added", "绿色建材应用比例", "", "", "", "60", "%", "=", ""],
+        ["changed", "森林覆盖率", "26.09", "%", "=", "26.5", "%", "=", "value"]]
     result = runner.invoke(app, ["diff", old, new, "--out", str(tmp_path / "d.json")])
     assert result.exit_code == 1 and "2 changed, 1 added, 1 removed" in result.output
     data = json.loads((tmp_path / "d.json").read_text(encoding="utf-8"))

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from targets import segment
 from targets.normalize import FULL_TO_HALF, normalize, simplify
 from targets.pipeline import _engine, resolve_text
 from targets.segment import Table, blocks
@@ -54,6 +55,17 @@ FRAGMENTS = ["到2025年", "，", "。", "\n", "\t", "！", "？", "风电装机
 def test_quantity_scan_on_generated_text(engine, parts):
     rules, resolver = engine
     norm = normalize("".join(parts), rules).text
+    assert resolve_text(norm, resolver) == plain_resolve_text(norm, resolver)
+
+
+@pytest.mark.parametrize("tail", ["25万千瓦以上。", "a5万千瓦以上。", "第十个以上。", "25万千瓦以上"])
+@pytest.mark.parametrize("lead", [-4, -2, -1, 0])
+def test_quantity_scan_on_overlong_sentences(engine, lead, tail):
+    """No stop and no break for SENTENCE_MAX characters: segment cuts the sentence anywhere,
+    here in the middle of a number, and the piece after the cut (5万千瓦以上) can have a target
+    that the whole-text scan, which saw 25万千瓦, does not start there."""
+    rules, resolver = engine
+    norm = normalize("达" * (getattr(segment, "SENTENCE_MAX", 2000) + lead) + tail, rules).text
     assert resolve_text(norm, resolver) == plain_resolve_text(norm, resolver)
 
 

@@ -161,6 +161,25 @@ def diff(
     raise typer.Exit(code)
 
 
+@app.command("compare")
+def compare(
+    out: Path = typer.Argument(..., help="Folder `targets extract` wrote (targets.csv, documents.csv).",
+                               exists=True, file_okay=False),
+    rules: Optional[Path] = RulesOption,
+    top: int = typer.Option(12, "--top", min=1, help="How many headline indicators get a sheet and a chart."),
+) -> None:
+    """Provinces side by side: write OUT/compare.xlsx (a sheet and bar chart per headline
+    indicator, provinces × target years, 全国 as reference; the wind + solar rollup against
+    the national goal) and OUT/compare.csv (long form), and print the rollup."""
+    from .compare import print_compare
+    from .models import TargetsError
+
+    try:
+        print_compare(out, rules, top)
+    except TargetsError as exc:
+        fail(str(exc))
+
+
 @rules_app.command("check")
 def rules_check(rules: Optional[Path] = RulesOption) -> None:
     """Validate every rule file and run every rule's examples and counterexamples."""

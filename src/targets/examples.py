@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterator
 
+from .indicators import check_examples, taxonomy_for
 from .models import Target
 from .pipeline import extract_text
 from .rules import RuleSet
@@ -59,4 +60,6 @@ def run_all(rules: RuleSet) -> tuple[int, list[str]]:
     """(number of cases run, failures)."""
     all_cases = list(cases(rules))
     failures = [f for c in all_cases if (f := check(c, rules))]
-    return len(all_cases), failures
+    # Indicator examples are indicator texts, not sentences: they are classified, not extracted.
+    n_indicators, indicator_failures = check_examples(taxonomy_for(rules))
+    return len(all_cases) + n_indicators, failures + indicator_failures

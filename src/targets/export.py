@@ -13,7 +13,9 @@ from typing import Any, Iterable, Iterator, Sequence
 
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_CELL = 32_767
-FORMULA_START = ("=", "+", "-", "@")
+# OWASP's list: a leading tab or carriage return is trimmed by some spreadsheet programs,
+# which then read the formula behind it (a file named "\t=cmd.txt" is a `source`).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Closed vocabularies that are written as they are: a comparator `=` or `>=` is data, not a formula.
 VERBATIM = frozenset({"=", ">=", "<=", "~"})
 

@@ -24,6 +24,7 @@ class Quantity:
     number_max: Optional[str]
     unit: str
     unit_rule: Unit
+    per: str = ""  # a denominator written after the unit: 公里/平方公里 -> "/平方公里"
 
     @property
     def chinese(self) -> bool:
@@ -53,8 +54,10 @@ class Matcher:
         surfaces = sorted(self.unit_of, key=len, reverse=True)
         units = "|".join(regex.escape(s) for s in surfaces)
         counts = "|".join(regex.escape(s) for s in surfaces if self.unit_of[s].count)
+        pers = sorted({p for u in self.rules.units for p in u.per}, key=len, reverse=True)
+        per = rf"(?P<per>/(?:{'|'.join(regex.escape(p) for p in pers)}))?" if pers else ""
         arabic = (rf"(?<![\p{{Latin}}\d.])(?P<num>{ARABIC})"
-                  rf"(?:%?{RANGE_SEP}(?P<num2>{ARABIC}))?(?P<unit>{units})")
+                  rf"(?:%?{RANGE_SEP}(?P<num2>{ARABIC}))?(?P<unit>{units}){per}")
         # Chinese numerals count only before measure words (两千辆, 十个): elsewhere they are
         # part of words (一批, 百万千瓦级) far more often than numbers.
         chinese = rf"(?P<cnum>(?!一(?:个|种|条|座|家|套|处|所))(?<!第){CHINESE})(?P<cunit>{counts})"
@@ -69,9 +72,12 @@ class Matcher:
         out = []
         for m in self.quantity_pattern.finditer(text, timeout=MATCH_TIMEOUT):
             if m.group("num"):
-                unit = m.group("unit")
-                out.append(Quantity(m.start(), m.end(), m.group("num"), m.group("num2"),
-                                    unit, self.unit_of[unit]))
+                unit, rule = m.group("unit"), self.unit_of[m.group("unit")]
+                per = m.groupdict().get("per") or ""
+                if per and per[1:] not in rule.per:  # a denominator this unit does not take
+                    per = ""
+                end = m.end() - (len(m.group("per") or "") - len(per))
+                out.append(Quantity(m.start(), end, m.group("num"), m.group("num2"), unit, rule, per))
             else:
                 unit = m.group("cunit")
                 out.append(Quantity(m.start(), m.end(), m.group("cnum"), None, unit, self.unit_of[unit]))

@@ -12,7 +12,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Iterable, Iterator, Optional
 
-from . import documents, jurisdictions
+from . import documents, indicators, jurisdictions
 from .load import Loaded, is_supported, load_file
 from .models import Document, InputError, Target, TargetsError
 from .normalize import normalize
@@ -22,6 +22,7 @@ from .segment import Sentence, Table, blocks
 from .tables import table_targets
 
 IN_FLIGHT_PER_WORKER = 2  # files submitted to the pool per worker and not yet consumed
+SENTENCE_STOPS = "。!?！？\n"  # where segment ends a sentence (its SENTENCE pattern)
 
 
 @dataclass
@@ -38,21 +39,31 @@ class FileResult:
 @lru_cache(maxsize=4)
 def _engine(rules_dir: Optional[str]) -> tuple[RuleSet, Resolver]:
     rules = load_rules(Path(rules_dir) if rules_dir else None)
+    indicators.taxonomy_for(rules)  # a broken indicators.toml fails here, before any file is read
     return rules, Resolver(rules)
+
+
+def _stops_in_units(resolver: Resolver) -> bool:
+    words = [*resolver.matcher.unit_of, *(p for u in resolver.rules.units for p in u.per)]
+    return any(c in w for w in words for c in SENTENCE_STOPS)
 
 
 def resolve_text(text: str, resolver: Resolver) -> list[tuple[Resolved, Sentence, int, int]]:
     """(target, sentence, start, end) for a normalized text; offsets into that text."""
-    # One scan of the whole text for quantities: a sentence holding none has no target, and
-    # most do not. (No quantity spans a sentence end, so the scan finds what a sentence's does.)
-    # No timeout: it would bound the whole text, not a sentence; and this pattern, escaped unit
-    # words after a fixed number syntax, is linear. Each sentence's own matching keeps its own.
-    starts = [m.start() for m in resolver.matcher.quantity_pattern.finditer(text)]
+    # One scan of the whole text for quantities: most sentences hold none, so have no target,
+    # and need not go to the resolver. No quantity spans a stop, so for a sentence that starts
+    # after one the scan found what the sentence's own matching finds. A piece of an overlong
+    # sentence (segment.SENTENCE_MAX) may start anywhere: it always goes. No timeout: it would
+    # bound the whole text, not a sentence, and this pattern (escaped unit words after a fixed
+    # number syntax) is linear; each sentence's own matching keeps its timeout.
+    starts = (None if _stops_in_units(resolver)
+              else [m.start() for m in resolver.matcher.quantity_pattern.finditer(text)])
     out = []
     for block in blocks(text):
         if isinstance(block, Table):
             found = table_targets(block, resolver)
-        elif bisect.bisect_left(starts, block.start) < bisect.bisect_left(starts, block.end):
+        elif (starts is None or (block.start and text[block.start - 1] not in SENTENCE_STOPS)
+              or bisect.bisect_left(starts, block.start) < bisect.bisect_left(starts, block.end)):
             found = [(r, block) for r in resolver.sentence(block.text)]
         else:
             continue
@@ -64,13 +75,16 @@ def document_targets(original: str, doc: Document, resolver: Resolver,
                      markers: list) -> list[Target]:
     """The targets of one document span of a file's original text."""
     norm = normalize(original[doc.char_start:doc.char_end], resolver.rules)
+    taxonomy = indicators.taxonomy_for(resolver.rules)
     targets = []
     for r, s, start, end in resolve_text(norm.text, resolver):
         o_start, o_end = (doc.char_start + x for x in norm.span_to_orig(start, end))
         s_start, s_end = (doc.char_start + x for x in norm.span_to_orig(s.start, s.end))
+        indicator_id, sector = taxonomy.classify(r.indicator, taxonomy.family_of(r.unit))
         targets.append(Target(
             doc_id=doc.doc_id, source=doc.source, doc_title=doc.doc_title, region=doc.region,
-            province=doc.province, indicator=r.indicator, value=r.value, value_max=r.value_max,
+            province=doc.province, indicator=r.indicator, indicator_id=indicator_id, sector=sector,
+            value=r.value, value_max=r.value_max,
             unit=r.unit, value_std=r.value_std, unit_std=r.unit_std, comparator=r.comparator,
             kind=r.kind, direction=r.direction, base_year=r.base_year, target_year=r.target_year,
             strive=r.strive, sentence=original[s_start:s_end].strip(), char_start=o_start,

@@ -164,9 +164,9 @@ class Resolver:
         base = self.base_year(clause_prefix) if kind == "change" else None
         value = parse_number(q.number)
         factor = q.unit_rule.factor_of(q.unit)
-        std = q.unit_rule.std or q.unit
+        std = (q.unit_rule.std or q.unit) + q.per
         return Resolved(indicator, value, parse_number(q.number_max) if q.number_max else None,
-                        q.unit, round(value * factor, 9), std, comparator, kind, direction, base,
+                        q.unit + q.per, round(value * factor, 9), std, comparator, kind, direction, base,
                         year, strive, q.start, q.end, f"unit:{q.unit_rule.id}")
 
     @staticmethod

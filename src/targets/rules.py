@@ -10,15 +10,22 @@ import regex
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from .models import RuleError, Target
+from .segment import SENTENCE_MAX
 
 DEFAULT_RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
 REQUIRED_FILES = ("units", "comparators", "strive", "years", "changes", "exclusions",
                   "triggers", "split", "tables", "normalize")
 MATCH_TIMEOUT = 2.0  # seconds a single pattern may take on one text: no rule can hang a run
-# The text every pattern is tried on at load. `regex` defuses simple nested quantifiers ((a+)+$)
-# but not overlapping alternatives ((a|aa)*$, (\d|\d\d)+x): those backtrack exponentially on a
-# long run of one kind of character that ends in a mismatch, so the probe holds such runs.
-PROBE = "到2025年，" * 20 + "".join(c * 64 + "!" for c in "a1能，。 .%\n")
+# What every pattern is tried on at load, each within MATCH_TIMEOUT. Backtracking blows up on a
+# long run of one kind of character that ends in a mismatch: exponentially for overlapping
+# alternatives ((a|aa)*$, (?:约|约约)+$), as n³ for nested quantifiers in `regex` ((a+)+$: 1.5 s
+# on 1,000 characters). So the probes are runs as long as the longest sentence (SENTENCE_MAX,
+# and a clause is part of a sentence): of common characters, and of every character and word
+# the pattern itself names (see _probes). A pattern that passes runs within the bound on any
+# clause of that shape; resolve.py, which applies patterns to clauses, relies on this.
+PROBE = "到2025年，" * 20
+PROBE_RUNS = "a1能，。 .%\n"
+_ESCAPE = regex.compile(r"\\(?:[pPN]\{[^}]*\}|.)")  # \d, \p{Han}: classes, not literal text
 
 
 class Strict(BaseModel):
@@ -52,6 +59,7 @@ class Unit(Examples):
     factor: Optional[float] = None
     factors: dict[str, float] = {}
     count: bool = False
+    per: list[str] = []  # denominators that may follow it (公里/平方公里, 万吨/年)
 
     @model_validator(mode="after")
     def _factor_for_every_surface(self) -> "Unit":
@@ -222,11 +230,27 @@ def _validate(path: Path, model: type[BaseModel], data: Any, rule_id: str) -> An
 def _check_pattern(path: Path, rule_id: str, pattern: str) -> None:
     try:
         compiled = regex.compile(pattern, regex.V1)
-        compiled.search(PROBE, timeout=MATCH_TIMEOUT)
+        for probe in _probes(pattern):
+            compiled.search(probe, timeout=MATCH_TIMEOUT)
     except regex.error as exc:
         raise RuleError(f"{path}: rule {rule_id!r}: bad regex {pattern!r}: {exc}") from exc
     except TimeoutError as exc:
         raise RuleError(f"{path}: rule {rule_id!r}: pattern backtracks catastrophically: {pattern!r}") from exc
+
+
+def _probes(pattern: str) -> list[str]:
+    """PROBE, then runs of common characters and of each character and word of `pattern`.
+
+    (?:约|约约)+$ backtracks only on a run of 约, which no fixed text can hold for every word.
+    >>> [(run[:3], len(run)) for run in _probes("(?:约|约约)+$")[1 + len(PROBE_RUNS):]]
+    [('约约约', 2001)]
+    """
+    literal = _ESCAPE.sub(" ", pattern)
+    words = set(regex.findall(r"\w+", literal))
+    n = SENTENCE_MAX
+    runs = ({c * n for c in set("".join(words)) - set(PROBE_RUNS)}
+            | {w * -(-n // len(w)) for w in words if len(w) > 1})
+    return [PROBE] + [c * n + "!" for c in PROBE_RUNS] + [run + "!" for run in sorted(runs)]
 
 
 def _patterns(obj: BaseModel) -> list[str]:
