@@ -441,6 +441,34 @@ def test_an_interrupted_run_leaves_the_previous_outputs_whole(tmp_path, sig, pha
         os.killpg(proc.pid, 0)  # no worker outlived the run
 
 
+def test_interrupting_a_parallel_run_stops_its_workers_at_once(tmp_path):
+    # Two workers each on a 60 MB file (seconds of work): the run must end without waiting for them.
+    folder = tmp_path / "in"
+    folder.mkdir()
+    block = ("加强统筹协调，推动绿色转型，" * 2000 + "到2025年，风电装机容量达到2700万千瓦以上。").encode()
+    (folder / "a.txt").write_bytes(block * (60_000_000 // len(block)))
+    for name in ("b.txt", "c.txt"):
+        os.link(folder / "a.txt", folder / name)
+    out = tmp_path / "out"
+    proc = subprocess.Popen([*targets_command(), "extract", str(folder), "--out", str(out), "-q",
+                             "-j", "2"], stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        wait_for(lambda: stage_of(out))
+        time.sleep(0.5)
+        signalled = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = proc.communicate(timeout=60)
+        stopped = time.monotonic() - signalled
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 143, stderr
+    assert stopped < 1.5  # measured 0.1 s; waiting for the files in progress took 8 s
+    with pytest.raises(ProcessLookupError):
+        os.killpg(proc.pid, 0)
+    assert not list(out.iterdir())
+
+
 def test_a_finished_run_replaces_its_own_outputs_only(tmp_path):
     out = tmp_path / "out"
     (tmp_path / "a").mkdir()

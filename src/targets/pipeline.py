@@ -184,8 +184,9 @@ def extract_paths(files: list[tuple[Path, Path]], rules_dir: Optional[str] = Non
         except BaseException:
             # Ctrl-C, SIGTERM or a caller that stopped reading: the files in progress are of no
             # use any more, so stop their workers rather than wait for them (a file can take a minute).
+            running = list((pool._processes or {}).values())  # shutdown() forgets them
             pool.shutdown(wait=False, cancel_futures=True)
-            for process in list((pool._processes or {}).values()):
+            for process in running:
                 process.terminate()
             raise
 
