@@ -360,8 +360,6 @@ def test_a_pattern_out_of_time_fails_its_file_not_the_run(tmp_path, monkeypatch)
     assert [r["source"] for r in rows(tmp_path / "out" / "documents.csv")] == ["words.txt"]
 
 
-@pytest.mark.xfail(strict=True, reason="documents.toml and jurisdictions.toml are read from the "
-                   "project's rules/, never from --rules DIR: DIR's copies are only parsed as TOML")
 def test_a_bad_regex_in_another_folders_document_rules_is_reported(tmp_path):
     folder = broken_rules(tmp_path, "documents.toml",
                           "[[header]]\nid = 'broken'\npattern = '(?P<region>(?P<title>'\n")

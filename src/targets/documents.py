@@ -329,9 +329,9 @@ def _single(text: str, heads: list[_Head], rules: DocumentRules) -> DocSpan:
                       header=_title_line(text, rules))
 
 
-def split_documents(text: str) -> list[DocSpan]:
+def split_documents(text: str, rules_file: Optional[Path] = None) -> list[DocSpan]:
     """The documents of a file, in order; one covering the whole text unless a compilation."""
-    rules = load_document_rules()
+    rules = load_document_rules(rules_file)
     markers = page_markers(text)
     heads = _find_headers(text, markers, rules)
     if len(heads) >= rules.compilation.min_headers:

@@ -178,9 +178,9 @@ def leading_name(title: str) -> str:
     return hit[0] if hit else ""
 
 
-def resolve(region: str, title: str = "") -> Optional[Unit]:
+def resolve(region: str, title: str = "", data_file: Optional[Path] = None) -> Optional[Unit]:
     """Province and level of an issuer; the title refines or stands in for the region."""
-    res = load_jurisdictions()
+    res = load_jurisdictions(data_file)
     joint = _joint(region, title, res)
     if joint:
         return joint
@@ -199,13 +199,13 @@ def resolve(region: str, title: str = "") -> Optional[Unit]:
     return max(units, key=lambda u: LEVEL_RANK[u.level])
 
 
-def province_of(region: str, title: str = "") -> str:
+def province_of(region: str, title: str = "", data_file: Optional[Path] = None) -> str:
     """"河南省", "内蒙古自治区", "全国" for national and ministry documents, "" when unknown."""
-    unit = resolve(region, title)
+    unit = resolve(region, title, data_file)
     return unit.province if unit else ""
 
 
-def level_of(region: str, title: str = "") -> str:
+def level_of(region: str, title: str = "", data_file: Optional[Path] = None) -> str:
     """"national", "ministry", "province", "city", "district-county", or "" when unknown."""
-    unit = resolve(region, title)
+    unit = resolve(region, title, data_file)
     return unit.level if unit else ""

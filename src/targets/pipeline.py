@@ -92,18 +92,26 @@ def document_targets(original: str, doc: Document, resolver: Resolver,
     return targets
 
 
-def split_file(text: str, source: str) -> tuple[list[Document], list]:
+def _data_file(rules_dir: Optional[Path], name: str) -> Optional[Path]:
+    """A rule folder's own copy of a data file, if it has one (else the project's)."""
+    path = Path(rules_dir) / name if rules_dir else None
+    return path if path and path.is_file() else None
+
+
+def split_file(text: str, source: str,
+               rules_dir: Optional[Path] = None) -> tuple[list[Document], list]:
     """The documents of a file's text, with jurisdiction and pages, and the page markers."""
     markers = documents.page_markers(text)
-    spans = documents.split_documents(text)
+    spans = documents.split_documents(text, _data_file(rules_dir, "documents.toml"))
+    places = _data_file(rules_dir, "jurisdictions.toml")
     stem = Path(source).stem
     docs = []
     for i, span in enumerate(spans):
         doc_id = stem if len(spans) == 1 else f"{stem}#{i + 1:03d}"
         docs.append(Document(
             doc_id=doc_id, source=source, doc_title=span.title, region=span.region,
-            province=jurisdictions.province_of(span.region, span.title),
-            level=jurisdictions.level_of(span.region, span.title), is_draft=span.is_draft,
+            province=jurisdictions.province_of(span.region, span.title, places),
+            level=jurisdictions.level_of(span.region, span.title, places), is_draft=span.is_draft,
             url=span.url, published=span.published, page_start=documents.page_at(markers, span.start),
             page_end=documents.page_at(markers, max(span.start, span.end - 1)),
             char_start=span.start, char_end=span.end))
@@ -111,7 +119,7 @@ def split_file(text: str, source: str) -> tuple[list[Document], list]:
 
 
 def extract_loaded(loaded: Loaded, source: str, resolver: Resolver) -> FileResult:
-    docs, markers = split_file(loaded.text, source)
+    docs, markers = split_file(loaded.text, source, resolver.rules.directory)
     result = FileResult(source=source, chars=len(loaded.text))
     for doc in docs:
         found = document_targets(loaded.text, doc, resolver, markers)

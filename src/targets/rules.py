@@ -298,7 +298,19 @@ def load_rules(directory: Path | None = None) -> RuleSet:
     extra = {p.stem: _read_toml(p) for p in sorted(directory.glob("*.toml"))
              if p.stem not in REQUIRED_FILES}
     _check_unique_surfaces(directory / "units.toml", loaded["units"])
+    _check_data_files(directory)
     return RuleSet(directory=directory, extra=extra, **loaded)
+
+
+def _check_data_files(directory: Path) -> None:
+    """The folder's own document and jurisdiction data, validated like every rule file."""
+    from .documents import load_document_rules  # imported here: they import this module's errors
+    from .jurisdictions import load_jurisdictions
+
+    if (directory / "documents.toml").is_file():
+        load_document_rules(directory / "documents.toml")
+    if (directory / "jurisdictions.toml").is_file():
+        load_jurisdictions(directory / "jurisdictions.toml")
 
 
 def _check_unique_surfaces(path: Path, units: list[Unit]) -> None:
