@@ -283,11 +283,11 @@ class Resolver:
         """A、B、C分别达到X、Y、Z: the i-th item of the subject is the i-th value's indicator;
         2025年和2030年…分别达到X、Y: the i-th year is the i-th value's deadline."""
         marker = self.rules.rx(self.rules.split.respectively)
+        clause_of = [clause_bounds(text, f.start)[0] for f in found]
         out, i = [], 0
         while i < len(found):
-            r = found[i]
-            cs, _ = clause_bounds(text, r.start)
-            group = [f for f in found[i:] if clause_bounds(text, f.start)[0] == cs]
+            r, cs = found[i], clause_of[i]
+            group = [f for f, c in zip(found[i:], clause_of[i:]) if c == cs]
             paired = marker.search(text, cs, r.start) and len(group) > 1
             items = self.items(r.indicator, len(group)) if paired else []
             if paired and len(items) == len(group):
