@@ -7,19 +7,13 @@ Every failure caused by the input is raised as one InputError line: "<file>: <wh
 from __future__ import annotations
 
 import codecs
-import io
 import re
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
 import charset_normalizer
-import docx
-import pypdf
-from bs4 import BeautifulSoup, NavigableString, Tag
-from bs4.element import PreformattedString
 from charset_normalizer.utils import is_multi_byte_encoding
-from docx.table import Table
 
 from targets.models import InputError
 
@@ -47,22 +41,28 @@ def load_file(path: Path, encoding: str | None = None, max_bytes: int = 200_000_
         _check_codec(path, encoding)
     suffix = path.suffix.lower()
     if suffix == ".docx":
-        loaded = Loaded(_docx_text(path, data), "docx", "docx")
+        from .formats import docx_text  # the format readers load only when a file needs them
+
+        loaded = Loaded(docx_text(path, data), "docx", "docx")
     elif suffix == ".pdf":
-        text, pages = _pdf_text(path, data)
+        from .formats import pdf_text
+
+        text, pages = pdf_text(path, data)
         loaded = Loaded(text, "pdf", "pdf", pages)
     elif suffix in {".html", ".htm"}:
-        loaded = Loaded(_html_text(path, data, encoding), "html", "html")
+        from .formats import html_text
+
+        loaded = Loaded(html_text(path, data, encoding), "html", "html")
     else:
-        text, codec = _decode(path, data, encoding)
+        text, codec = decode_bytes(path, data, encoding)
         loaded = Loaded(text, codec, "txt")
     if not loaded.text.strip():
         hint = " (a scanned PDF needs OCR first)" if loaded.fmt == "pdf" else ""
-        raise _error(path, f"contains no text{hint}")
+        raise input_error(path, f"contains no text{hint}")
     return loaded
 
 
-def _error(path: Path, why: str) -> InputError:
+def input_error(path: Path, why: str) -> InputError:
     # Library messages (pypdf, zipfile) can span lines; the user gets exactly one.
     return InputError(f"{path}: {' '.join(why.split())}")
 
@@ -70,28 +70,28 @@ def _error(path: Path, why: str) -> InputError:
 def _read_bytes(path: Path, max_bytes: int) -> bytes:
     try:
         if not path.exists():
-            raise _error(path, "no such file")
+            raise input_error(path, "no such file")
         if path.is_dir():
-            raise _error(path, "is a directory, not a file")
+            raise input_error(path, "is a directory, not a file")
         if not path.is_file():  # a FIFO or device would block or never end
-            raise _error(path, "not a regular file")
+            raise input_error(path, "not a regular file")
         if not is_supported(path):
             kinds = ", ".join(sorted(SUPPORTED_SUFFIXES))
             kind = repr(path.suffix) if path.suffix else "(no extension)"
-            raise _error(path, f"unsupported file type {kind}; expected {kinds}")
+            raise input_error(path, f"unsupported file type {kind}; expected {kinds}")
         size = path.stat().st_size
         if size > max_bytes:
-            raise _error(path, f"file is {size:,} bytes, over the limit of {max_bytes:,}")
+            raise input_error(path, f"file is {size:,} bytes, over the limit of {max_bytes:,}")
         with path.open("rb") as handle:
             data = handle.read(max_bytes + 1)  # + 1: notice a file that grew after stat()
     except PermissionError:
-        raise _error(path, "permission denied") from None
+        raise input_error(path, "permission denied") from None
     except OSError as exc:
-        raise _error(path, f"cannot read: {exc.strerror or exc}") from None
+        raise input_error(path, f"cannot read: {exc.strerror or exc}") from None
     if not data:
-        raise _error(path, "empty file")
+        raise input_error(path, "empty file")
     if len(data) > max_bytes:
-        raise _error(path, f"file is over the limit of {max_bytes:,} bytes")
+        raise input_error(path, f"file is over the limit of {max_bytes:,} bytes")
     return data
 
 
@@ -99,7 +99,7 @@ def _check_codec(path: Path, encoding: str) -> None:
     try:
         codecs.lookup(encoding)
     except LookupError:
-        raise _error(path, f"unknown encoding {encoding!r}") from None
+        raise input_error(path, f"unknown encoding {encoding!r}") from None
 
 
 # --- text decoding -------------------------------------------------------------------------
@@ -113,7 +113,7 @@ _BOMS = [
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
 
-def _decode(path: Path, data: bytes, forced: str | None, declared: str | None = None) -> tuple[str, str]:
+def decode_bytes(path: Path, data: bytes, forced: str | None, declared: str | None = None) -> tuple[str, str]:
     """Return (text, codec name): `forced` if given, else the detected codec."""
     if forced:
         text, codec = _decode_as(path, data, forced), codecs.lookup(forced).name
@@ -123,7 +123,7 @@ def _decode(path: Path, data: bytes, forced: str | None, declared: str | None = 
     sample = text[:100_000]
     # Prose has next to no control characters; a tenth of them means binary or garbage.
     if "\x00" in text or len(_CONTROL.findall(sample)) > len(sample) / 10:
-        raise _error(path, "looks like a binary file (control characters), not text")
+        raise input_error(path, "looks like a binary file (control characters), not text")
     return text, codec
 
 
@@ -131,9 +131,9 @@ def _decode_as(path: Path, data: bytes, codec: str) -> str:
     try:
         return data.decode(codec)
     except UnicodeDecodeError as exc:
-        raise _error(path, f"is not valid {codec} (undecodable byte at offset {exc.start})") from None
+        raise input_error(path, f"is not valid {codec} (undecodable byte at offset {exc.start})") from None
     except LookupError:  # e.g. "base64": a codec, but not a text encoding
-        raise _error(path, f"unknown encoding {codec!r}") from None
+        raise input_error(path, f"unknown encoding {codec!r}") from None
 
 
 def _detect(path: Path, data: bytes, declared: str | None) -> tuple[str, str]:
@@ -141,7 +141,7 @@ def _detect(path: Path, data: bytes, declared: str | None) -> tuple[str, str]:
         if data.startswith(bom):
             return _decode_as(path, data, codec), codec
     if b"\x00" in data[:8192]:  # text without a BOM has no NUL bytes
-        raise _error(path, "looks like a binary file (NUL bytes), not text")
+        raise input_error(path, "looks like a binary file (NUL bytes), not text")
     for codec in [declared, "utf-8"] if declared else ["utf-8"]:
         try:
             return data.decode(codec), codec
@@ -154,7 +154,7 @@ def _detect(path: Path, data: bytes, declared: str | None) -> tuple[str, str]:
     # guess here is mojibake (truncated GBK comes back as cp932, stray bytes as utf_16_be).
     match = charset_normalizer.from_bytes(data).best()
     if match is None or is_multi_byte_encoding(match.encoding):
-        raise _error(path, "cannot tell the encoding (not UTF-8, GB18030 or Big5); pass an encoding")
+        raise input_error(path, "cannot tell the encoding (not UTF-8, GB18030 or Big5); pass an encoding")
     codec = codecs.lookup(match.encoding).name
     return _decode_as(path, data, codec), codec
 
@@ -204,131 +204,3 @@ def _common_share(text: str, codec: str) -> float:
 
 # The parsers below raise many exception types on malformed input (zipfile, lxml, KeyError,
 # struct ...), so any exception from them is the input's fault and becomes an InputError.
-
-def _docx_text(path: Path, data: bytes) -> str:
-    try:
-        document = docx.Document(io.BytesIO(data))
-        lines: list[str] = []
-        for block in document.iter_inner_content():  # paragraphs and tables in document order
-            lines.extend(_table_rows(block) if isinstance(block, Table) else [block.text])
-    except Exception as exc:
-        old_doc = data.startswith(b"\xd0\xcf\x11\xe0")  # OLE2: the pre-2007 binary .doc
-        why = "is an old binary .doc; save it as .docx" if old_doc else f"is not a valid .docx ({exc})"
-        raise _error(path, why) from None
-    return "\n".join(lines)
-
-
-def _table_rows(table: Table) -> list[str]:
-    """One tab-joined line per row, like the tab-separated tables of the text corpus.
-
-    python-docx repeats a merged cell at every grid position it covers; its text goes in its
-    first position only and the rest stay empty, so the columns stay aligned.
-    """
-    seen = set()  # holding the cell elements keeps their identity stable
-    rows = []
-    for row in table.rows:
-        cells = []
-        for cell in row.cells:
-            cells.append("" if cell._tc in seen else " ".join(cell.text.split()))
-            seen.add(cell._tc)
-        rows.append("\t".join(cells))
-    return rows
-
-
-def _pdf_text(path: Path, data: bytes) -> tuple[str, list[int]]:
-    try:
-        reader = pypdf.PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise _error(path, "is a password-protected PDF")
-        texts = [page.extract_text() or "" for page in reader.pages]
-    except InputError:
-        raise
-    except Exception as exc:
-        raise _error(path, f"is not a readable PDF ({type(exc).__name__}: {exc})") from None
-    starts, offset = [], 0
-    for text in texts:
-        starts.append(offset)
-        offset += len(text) + len(PAGE_SEPARATOR)
-    return PAGE_SEPARATOR.join(texts), starts
-
-
-# --- html ----------------------------------------------------------------------------------
-
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
-_BOILERPLATE_TAGS = ["script", "style", "noscript", "template", "nav", "header", "footer", "aside"]
-_BOILERPLATE_ATTR = re.compile(r"nav|menu|footer|header|breadcrumb", re.IGNORECASE)
-_MAIN_ATTR = re.compile(r"content|article|zoom|trs_editor", re.IGNORECASE)  # zoom, TRS_Editor: gov sites
-_BLOCK_TAGS = [
-    "address", "article", "blockquote", "caption", "center", "dd", "div", "dl", "dt", "figcaption",
-    "figure", "form", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "li", "main", "ol", "p", "pre",
-    "section", "table", "tbody", "tfoot", "thead", "ul",
-]
-_SPACE = re.compile(r"\s+")
-
-
-class _Break(NavigableString):
-    """Layout text we insert (newlines, table rows): kept as is, not whitespace-collapsed."""
-
-
-def _html_text(path: Path, data: bytes, forced: str | None) -> str:
-    html, _ = _decode(path, data, forced, None if forced else _meta_charset(data))
-    soup = BeautifulSoup(html, "html.parser")
-    for tag in soup.find_all(_BOILERPLATE_TAGS) + soup.find_all(_is_boilerplate):
-        if not tag.decomposed:  # it may sit inside one already dropped
-            tag.decompose()
-    return _render(_main_element(soup))
-
-
-def _meta_charset(data: bytes) -> str | None:
-    match = _META_CHARSET.search(data[:8192])
-    if not match:
-        return None
-    label = match.group(1).decode("ascii").lower()
-    # Browsers read these labels as GBK and Big5-HKSCS, supersets of what they name.
-    label = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "big5": "big5hkscs"}.get(label, label)
-    try:
-        return codecs.lookup(label).name
-    except LookupError:
-        return None
-
-
-def _id_and_class(tag: Tag) -> str:
-    return " ".join([tag.get("id") or "", *tag.get("class", [])])
-
-
-def _is_boilerplate(tag: Tag) -> bool:
-    return tag.name not in ("html", "body") and bool(_BOILERPLATE_ATTR.search(_id_and_class(tag)))
-
-
-def _main_element(soup: BeautifulSoup) -> Tag:
-    """The article: of the article/main elements and content-named ones, the one with the most text.
-
-    Candidates nest (a "content" div around id="zoom"); the one with the most text is the
-    whole article with its title rather than a fragment of it.
-    """
-    def is_candidate(tag: Tag) -> bool:
-        named = tag.name not in ("html", "body") and _MAIN_ATTR.search(_id_and_class(tag))
-        return tag.name in ("article", "main") or bool(named)
-
-    sizes = [(len(tag.get_text(strip=True)), tag) for tag in soup.find_all(is_candidate)]
-    size, best = max(sizes, key=lambda pair: pair[0], default=(0, None))
-    return best if size else (soup.body or soup)
-
-
-def _render(root: Tag) -> str:
-    """Text of `root`: block elements on their own lines, each table row one tab-joined line."""
-    for row in reversed(root.find_all("tr")):  # innermost rows first, so nested tables still work
-        cells = [" ".join(cell.get_text(" ").split()) for cell in row.find_all(["td", "th"], recursive=False)]
-        row.replace_with(_Break("\n" + "\t".join(cells) + "\n"))
-    for tag in root.find_all("br"):
-        tag.replace_with(_Break("\n"))
-    for tag in root.find_all(_BLOCK_TAGS):
-        tag.insert_before(_Break("\n"))
-        tag.insert_after(_Break("\n"))
-    parts = [
-        piece if isinstance(piece, _Break) else _SPACE.sub(" ", piece)
-        for piece in root.descendants
-        if isinstance(piece, NavigableString) and not isinstance(piece, PreformattedString)
-    ]
-    lines = ("".join(parts)).split("\n")
-    return "\n".join(line.strip(" ") for line in lines if line.strip())
