@@ -9,30 +9,21 @@ spells a word of Chinese.
 from __future__ import annotations
 
 import math
-import tomllib
 from difflib import SequenceMatcher
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Callable, Hashable, Optional, Sequence
 
 import regex
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .models import Document, RuleError, Target, TargetChange
+from .tomlfile import Rx, read_toml
 
 RULES_FILE = Path(__file__).resolve().parents[2] / "rules" / "diff.toml"
 COMPARED = ("value", "comparator", "target_year", "strive", "unit")
 
 
-def _check_regex(pattern: str) -> str:
-    try:
-        regex.compile(pattern, regex.V1)
-    except regex.error as exc:
-        raise ValueError(f"bad regex {pattern!r}: {exc}") from exc
-    return pattern
-
-
-Rx = Annotated[str, AfterValidator(_check_regex)]
 Ratio = Annotated[float, Field(ge=0, le=1)]
 
 
@@ -82,10 +73,7 @@ class DiffRules(_Strict):
 def load_diff_rules(rules_dir: Optional[Path] = None) -> DiffRules:
     """Read and validate diff.toml of a rules folder; RuleError names the file and the key."""
     path = Path(rules_dir) / "diff.toml" if rules_dir else RULES_FILE
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise RuleError(f"{path}: cannot read diff rules ({exc})") from exc
+    data = read_toml(path, "diff rules")
     try:
         return DiffRules.model_validate(data)
     except ValidationError as exc:

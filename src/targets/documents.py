@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import bisect
 from collections import namedtuple
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Optional
 
 import regex
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from .jurisdictions import leading_name
 from .models import RuleError
+from .tomlfile import Rx, read_toml
 
 RULES_FILE = Path(__file__).resolve().parents[2] / "rules" / "documents.toml"
 HEADER_REACH = 600  # characters a header may span (region, 《title》, URL)
@@ -41,15 +41,6 @@ class DocSpan:
             object.__setattr__(self, "body_start", self.start)
 
 
-def _check_regex(pattern: str) -> str:
-    try:
-        regex.compile(pattern)
-    except regex.error as exc:
-        raise ValueError(f"bad regex {pattern!r}: {exc}") from exc
-    return pattern
-
-
-Rx = Annotated[str, AfterValidator(_check_regex)]   # a field that holds a regex
 
 
 class _Strict(BaseModel):
@@ -117,10 +108,7 @@ rx = lru_cache(maxsize=None)(regex.compile)   # patterns were checked when the f
 def load_document_rules(path: Optional[Path] = None) -> DocumentRules:
     """Read and validate rules/documents.toml; RuleError names the file and the entry."""
     path = Path(path or RULES_FILE)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise RuleError(f"{path}: cannot read document rules ({exc})") from exc
+    data = read_toml(path, "document rules")
     try:
         return DocumentRules.model_validate(data)
     except ValidationError as exc:

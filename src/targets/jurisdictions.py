@@ -4,7 +4,6 @@ The vocabulary is rules/jurisdictions.toml; this module only builds a matcher fr
 """
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -14,6 +13,7 @@ import regex
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, model_validator
 
 from .models import RuleError
+from .tomlfile import check_regex, read_toml
 
 RULES_FILE = Path(__file__).resolve().parents[2] / "rules" / "jurisdictions.toml"
 LEVEL_RANK = {"national": 0, "ministry": 0, "province": 1, "city": 2, "district-county": 3}
@@ -27,16 +27,10 @@ class _Names(_Strict):
     names: list[str]
 
 
-def _check_regex(pattern: str) -> str:
-    try:
-        regex.compile(pattern)
-    except regex.error as exc:
-        raise ValueError(f"bad regex {pattern!r}: {exc}") from exc
-    return pattern
 
 
 class _Ministry(_Names):
-    patterns: list[Annotated[str, AfterValidator(_check_regex)]]
+    patterns: list[Annotated[str, AfterValidator(check_regex)]]
     local_marks: list[str]
 
 
@@ -132,10 +126,7 @@ class Resolver:
 def load_jurisdictions(path: Optional[Path] = None) -> Resolver:
     """Read and validate the jurisdiction data; RuleError names the file and the entry."""
     path = Path(path or RULES_FILE)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise RuleError(f"{path}: cannot read jurisdiction data ({exc})") from exc
+    data = read_toml(path, "jurisdiction data")
     try:
         rules = JurisdictionRules.model_validate(data)
     except ValidationError as exc:
