@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 from typing import List, Literal, Optional
@@ -33,6 +34,17 @@ def fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+def run_library(call):
+    """Run one library call; a library error becomes one clean line and exit code 2."""
+    from .models import TargetsError
+
+    try:
+        return call()
+    except TargetsError as exc:
+        fail(str(exc))
+
+
+
 @contextmanager
 def interruptible(out: Path):
     """Ctrl-C (exit 130) and SIGTERM (exit 143) end a run with one line and no traceback.
@@ -54,7 +66,12 @@ def interruptible(out: Path):
         yield
     except KeyboardInterrupt:
         how, code = ("by SIGTERM", 143) if received else ("by Ctrl-C", 130)
-        fail(f"interrupted {how}; nothing partial was written to {out}", code)
+        typer.secho(f"error: interrupted {how}; nothing partial was written to {out}", err=True, fg="red")
+        sys.stdout.flush()
+        sys.stderr.flush()
+        # The outputs are cleaned up by now. End here: at a normal exit the process pool's
+        # thread and exit handler may write to pipes of the workers just stopped (EBADF noise).
+        os._exit(code)
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
@@ -79,17 +96,13 @@ def extract(
     2 on a usage or rule error.
     """
     from .console import run_with_progress
-    from .models import TargetsError
 
     # pypdf logs what it finds wrong in a PDF ("EOF marker not found") straight to stderr, a
     # line naming no file; the file's own error line already says it cannot be read.
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     with interruptible(out):
-        try:
-            summary = run_with_progress(inputs, out, str(rules) if rules else None, jobs, encoding,
-                                        quiet, by, province)
-        except TargetsError as exc:
-            fail(str(exc))
+        summary = run_library(lambda: run_with_progress(
+            inputs, out, str(rules) if rules else None, jobs, encoding, quiet, by, province))
     raise typer.Exit(summary.exit_code)
 
 
@@ -102,12 +115,8 @@ def docs(
     """List the documents in INPUTS (how files split into plans, and whose they are) without
     extracting targets. Exit code 1 when some file could not be read."""
     from .doclist import print_documents
-    from .models import TargetsError
 
-    try:
-        code = print_documents(inputs, province, encoding)
-    except TargetsError as exc:
-        fail(str(exc))
+    code = run_library(lambda: print_documents(inputs, province, encoding))
     raise typer.Exit(code)
 
 
@@ -120,12 +129,8 @@ def evaluate(
 ) -> None:
     """Extract GOLD/texts and score the result against GOLD/*.csv (precision, recall, fields)."""
     from .console import print_eval
-    from .models import TargetsError
 
-    try:
-        print_eval(gold, str(rules) if rules else None, show)
-    except TargetsError as exc:
-        fail(str(exc))
+    run_library(lambda: print_eval(gold, str(rules) if rules else None, show))
 
 
 @app.command("diff")
@@ -151,13 +156,9 @@ def diff(
     Exit code 0 when no reported target differs, 1 when some do, 2 on an error.
     """
     from .diff_report import run_diff
-    from .models import TargetsError
 
-    try:
-        code = run_diff(old, new, corpus, pairs, against_national, fmt, out, show,
-                        str(rules) if rules else None, encoding)
-    except TargetsError as exc:
-        fail(str(exc))
+    code = run_library(lambda: run_diff(old, new, corpus, pairs, against_national, fmt, out, show,
+                                        str(rules) if rules else None, encoding))
     raise typer.Exit(code)
 
 
@@ -172,24 +173,16 @@ def compare(
     indicator, provinces × target years, 全国 as reference; the wind + solar rollup against
     the national goal) and OUT/compare.csv (long form), and print the rollup."""
     from .compare import print_compare
-    from .models import TargetsError
 
-    try:
-        print_compare(out, rules, top)
-    except TargetsError as exc:
-        fail(str(exc))
+    run_library(lambda: print_compare(out, rules, top))
 
 
 @rules_app.command("check")
 def rules_check(rules: Optional[Path] = RulesOption) -> None:
     """Validate every rule file and run every rule's examples and counterexamples."""
     from .console import print_rules_check
-    from .models import TargetsError
 
-    try:
-        ok = print_rules_check(rules)
-    except TargetsError as exc:
-        fail(str(exc))
+    ok = run_library(lambda: print_rules_check(rules))
     raise typer.Exit(0 if ok else 1)
 
 

@@ -6,6 +6,7 @@ import os
 import signal
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice
@@ -180,23 +181,28 @@ def extract_paths(files: list[tuple[Path, Path]], rules_dir: Optional[str] = Non
         return
     workers = min(jobs, len(files), os.cpu_count() or 1)
     todo = iter(files)
-    with ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupts) as pool:
-        try:
-            window = deque(pool.submit(extract_file, p, r, rules_dir, encoding)
-                           for p, r in islice(todo, IN_FLIGHT_PER_WORKER * workers))
-            while window:
-                result = window.popleft().result()
-                for p, r in islice(todo, 1):  # keep the workers busy while the caller writes
-                    window.append(pool.submit(extract_file, p, r, rules_dir, encoding))
-                yield result
-        except BaseException:
-            # Ctrl-C, SIGTERM or a caller that stopped reading: the files in progress are of no
-            # use any more, so stop their workers rather than wait for them (a file can take a minute).
-            running = list((pool._processes or {}).values())  # shutdown() forgets them
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupts)
+    try:
+        window = deque(pool.submit(extract_file, p, r, rules_dir, encoding)
+                       for p, r in islice(todo, IN_FLIGHT_PER_WORKER * workers))
+        while window:
+            result = window.popleft().result()
+            for p, r in islice(todo, 1):  # keep the workers busy while the caller writes
+                window.append(pool.submit(extract_file, p, r, rules_dir, encoding))
+            yield result
+    except BaseException:
+        # Ctrl-C, SIGTERM or a caller that stopped reading: the files in progress are of no
+        # use any more, so stop their workers rather than wait for them (a file can take a minute).
+        # No second, waiting shutdown (a `with` block's): the pool's pipes may be closed by then.
+        running = list((pool._processes or {}).values())  # shutdown() forgets them
+        for process in running:
+            process.terminate()
+        for process in running:
+            process.join(timeout=5)  # gone before the caller exits: no worker outlives the run
+        with suppress(OSError):
             pool.shutdown(wait=False, cancel_futures=True)
-            for process in running:
-                process.terminate()
-            raise
+        raise
+    pool.shutdown(wait=True)
 
 
 def _ignore_interrupts() -> None:
