@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Annotated, Callable, Hashable, Optional, Sequence
 
 import regex
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .models import Document, RuleError, Target, TargetChange
-from .tomlfile import Rx, read_toml
+from .models import Document, Target, TargetChange
+from .tomlfile import Rx, read_toml, validate
 
 RULES_FILE = Path(__file__).resolve().parents[2] / "rules" / "diff.toml"
 COMPARED = ("value", "comparator", "target_year", "strive", "unit")
@@ -73,16 +73,7 @@ class DiffRules(_Strict):
 def load_diff_rules(rules_dir: Optional[Path] = None) -> DiffRules:
     """Read and validate diff.toml of a rules folder; RuleError names the file and the key."""
     path = Path(rules_dir) / "diff.toml" if rules_dir else RULES_FILE
-    data = read_toml(path, "diff rules")
-    try:
-        return DiffRules.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = [str(p) for p in first["loc"]]
-        if loc[:2] == ["versions", "marker"] and len(loc) > 2:
-            entry = data["versions"]["marker"][int(loc[2])]   # name the marker, not its index
-            loc[2] = repr(entry.get("id", loc[2]) if isinstance(entry, dict) else loc[2])
-        raise RuleError(f"{path}: key {'.'.join(loc)}: {first['msg']}") from exc
+    return validate(path, DiffRules, read_toml(path, "diff rules"), label="key")
 
 
 rx = lru_cache(maxsize=None)(lambda p: regex.compile(p, regex.V1))   # checked at load

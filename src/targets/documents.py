@@ -15,11 +15,10 @@ from pathlib import Path
 from typing import Optional
 
 import regex
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from .jurisdictions import leading_name
-from .models import RuleError
-from .tomlfile import Rx, read_toml
+from .tomlfile import Rx, read_toml, validate
 
 RULES_FILE = Path(__file__).resolve().parents[2] / "rules" / "documents.toml"
 HEADER_REACH = 600  # characters a header may span (region, 《title》, URL)
@@ -108,15 +107,7 @@ rx = lru_cache(maxsize=None)(regex.compile)   # patterns were checked when the f
 def load_document_rules(path: Optional[Path] = None) -> DocumentRules:
     """Read and validate rules/documents.toml; RuleError names the file and the entry."""
     path = Path(path or RULES_FILE)
-    data = read_toml(path, "document rules")
-    try:
-        return DocumentRules.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = [str(p) for p in first["loc"]]
-        if loc[0] == "header" and len(loc) > 1 and isinstance(data["header"][int(loc[1])], dict):
-            loc[1] = repr(data["header"][int(loc[1])].get("id", loc[1]))   # name, not index
-        raise RuleError(f"{path}: entry {'.'.join(loc)}: {first['msg']}") from exc
+    return validate(path, DocumentRules, read_toml(path, "document rules"))
 
 
 @lru_cache(maxsize=1)

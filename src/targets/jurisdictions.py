@@ -10,10 +10,9 @@ from pathlib import Path
 from typing import Annotated, Literal, Optional
 
 import regex
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
 
-from .models import RuleError
-from .tomlfile import check_regex, read_toml
+from .tomlfile import check_regex, read_toml, validate
 
 RULES_FILE = Path(__file__).resolve().parents[2] / "rules" / "jurisdictions.toml"
 LEVEL_RANK = {"national": 0, "ministry": 0, "province": 1, "city": 2, "district-county": 3}
@@ -126,19 +125,7 @@ class Resolver:
 def load_jurisdictions(path: Optional[Path] = None) -> Resolver:
     """Read and validate the jurisdiction data; RuleError names the file and the entry."""
     path = Path(path or RULES_FILE)
-    data = read_toml(path, "jurisdiction data")
-    try:
-        rules = JurisdictionRules.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = [str(p) for p in first["loc"]]
-        if len(first["loc"]) > 1 and isinstance(first["loc"][1], int):
-            # Name the entry, not its index: place #12 -> place '长垣市'.
-            entry = data[first["loc"][0]][first["loc"][1]]
-            loc[1] = repr(entry.get("name", loc[1]) if isinstance(entry, dict) else loc[1])
-        where = f"entry {'.'.join(loc)}: " if loc else ""
-        raise RuleError(f"{path}: {where}{first['msg']}") from exc
-    return Resolver(rules)
+    return Resolver(validate(path, JurisdictionRules, read_toml(path, "jurisdiction data")))
 
 
 def _strip_lead(title: str) -> str:

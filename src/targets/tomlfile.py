@@ -1,14 +1,16 @@
-"""Reading the TOML rule and data files: one way to read them and one error shape for all."""
+"""Reading the TOML rule and data files: one way to read and validate them, one error shape."""
 from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import regex
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BaseModel, ValidationError
 
 from .models import RuleError
+
+M = TypeVar("M", bound=BaseModel)
 
 
 def check_regex(pattern: str) -> str:
@@ -29,3 +31,26 @@ def read_toml(path: Path, what: str) -> dict[str, Any]:
         return tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise RuleError(f"{path}: cannot read {what} ({exc})") from exc
+
+
+def validate(path: Path, model: type[M], data: dict[str, Any], label: str = "entry") -> M:
+    """`data` as `model`; a RuleError names the file and the entry by its id or name, not its
+    index (place #12 -> place '长垣市')."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = f"{label} {_where(first['loc'], data)}: " if first["loc"] else ""
+        raise RuleError(f"{path}: {where}{first['msg']}") from exc
+
+
+def _where(loc: tuple, data: Any) -> str:
+    parts, node = [], data
+    for key in loc:
+        try:
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            node = None
+        name = node.get("id", node.get("name")) if isinstance(key, int) and isinstance(node, dict) else None
+        parts.append(repr(name) if name is not None else str(key))
+    return ".".join(parts)
