@@ -188,3 +188,25 @@ def test_libreoffice_reads_a_province_workbook(by_province, tmp_path):
     # the converter writes the first sheet: the summary
     assert rows[0] == workbooks.SUMMARY_COLUMNS
     assert rows[1][:4] == [HEBEI, "河北省碳达峰实施方案", "河北省", "province"]
+
+
+def test_same_file_name_in_two_folders_gives_two_documents(tmp_path):
+    """a/plan.txt and b/plan.txt: two doc_ids, two sheets, each with its own targets."""
+    for folder, stem in (("a", HENAN), ("b", HENAN)):
+        (tmp_path / "in" / folder).mkdir(parents=True)
+        shutil.copy(CORPUS / f"{stem}.txt", tmp_path / "in" / folder / "plan.txt")
+    out = _extract(tmp_path / "in", tmp_path / "out")
+    docs = _csv(out / "documents.csv")
+    assert [d["doc_id"] for d in docs] == ["a/plan", "b/plan"]
+    sheets = _sheets(out / "provinces" / "河南省.xlsx")
+    summary = sheets.pop("summary")
+    assert [r[0] for r in summary[1:3]] == ["a/plan", "b/plan"]
+    assert [len(rows) - 1 for rows in sheets.values()] == [int(d["n_targets"]) for d in docs]
+    assert all(rows[1][0] == doc for rows, doc in zip(sheets.values(), ["a/plan", "b/plan"]))
+
+
+def test_workbooks_written_in_the_pool_are_the_same(two_provinces, by_province, tmp_path):
+    """--jobs 2 writes the province workbooks in worker processes: the same sheets, cell for cell."""
+    out = _extract(two_provinces, tmp_path / "j2", "-j", "2")
+    for name in ["targets.xlsx", "provinces/河北省.xlsx", "provinces/河南省.xlsx"]:
+        assert _sheets(out / name) == _sheets(by_province / name), name

@@ -139,12 +139,13 @@ def _new_sheet(book: Any, title: str, columns: Sequence[str], widths: dict[str, 
     return ws
 
 
-def write_xlsx(path: Path, sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]],
+def write_xlsx(path: Path, sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[Any]]]],
                widths: dict[str, int] | None = None) -> None:
     """A workbook in constant memory: header frozen, autofilter, readable widths.
 
     A sheet with more rows than Excel allows spills into `name (2)`, `name (3)` ...
     XlsxWriter streams rows to disk (constant_memory), several times faster than openpyxl.
+    Sheets are taken one at a time, each written whole before the next is asked for.
     """
     import xlsxwriter
 

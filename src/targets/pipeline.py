@@ -2,21 +2,18 @@
 from __future__ import annotations
 
 import bisect
-import os
-import signal
 from collections import deque
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Iterable, Iterator, Optional
 
 from . import documents, indicators, jurisdictions
 from .load import Loaded, is_supported, load_file
 from .models import Document, InputError, Target, TargetsError
 from .normalize import normalize
+from .pool import worker_pool, workers_for
 from .resolve import Resolved, Resolver
 from .rules import RuleSet, load_rules
 from .segment import Sentence, Table, blocks
@@ -105,7 +102,8 @@ def split_file(text: str, source: str,
     markers = documents.page_markers(text)
     spans = documents.split_documents(text, _data_file(rules_dir, "documents.toml"))
     places = _data_file(rules_dir, "jurisdictions.toml")
-    stem = Path(source).stem
+    # The file's path, not its name: a/plan.txt and b/plan.txt are two documents, not one.
+    stem = str(PurePosixPath(source).with_suffix(""))
     docs = []
     for i, span in enumerate(spans):
         doc_id = stem if len(spans) == 1 else f"{stem}#{i + 1:03d}"
@@ -179,10 +177,9 @@ def extract_paths(files: list[tuple[Path, Path]], rules_dir: Optional[str] = Non
         for path, root in files:
             yield extract_file(path, root, rules_dir, encoding)
         return
-    workers = min(jobs, len(files), os.cpu_count() or 1)
+    workers = workers_for(jobs, len(files))
     todo = iter(files)
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupts)
-    try:
+    with worker_pool(workers) as pool:
         window = deque(pool.submit(extract_file, p, r, rules_dir, encoding)
                        for p, r in islice(todo, IN_FLIGHT_PER_WORKER * workers))
         while window:
@@ -190,22 +187,4 @@ def extract_paths(files: list[tuple[Path, Path]], rules_dir: Optional[str] = Non
             for p, r in islice(todo, 1):  # keep the workers busy while the caller writes
                 window.append(pool.submit(extract_file, p, r, rules_dir, encoding))
             yield result
-    except BaseException:
-        # Ctrl-C, SIGTERM or a caller that stopped reading: the files in progress are of no
-        # use any more, so stop their workers rather than wait for them (a file can take a minute).
-        # No second, waiting shutdown (a `with` block's): the pool's pipes may be closed by then.
-        running = list((pool._processes or {}).values())  # shutdown() forgets them
-        for process in running:
-            process.terminate()
-        for process in running:
-            process.join(timeout=5)  # gone before the caller exits: no worker outlives the run
-        with suppress(OSError):
-            pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)
 
-
-def _ignore_interrupts() -> None:
-    """In a worker: Ctrl-C reaches the whole process group, but only the parent handles it."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the CLI's handler, inherited by fork

@@ -10,7 +10,7 @@ import csv
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Any, Callable, Iterable, Iterator, Optional
 
 from .export import cell_text, publish, rows_of, signals_held, staging, write_csv
 from .load import SUPPORTED_SUFFIXES
@@ -105,7 +105,7 @@ def _write_outputs(summary: Summary, files: list, out: Path, rules_dir: Optional
                   [[cell_text(s), cell_text(e)] for s, e in summary.errors]
                   + [[cell_text(f), cell_text(f"{f}: {NO_FILES}")] for f in summary.empty_folders]
                   + [[cell_text(s), "skipped: not a supported file type"] for s in summary.skipped])
-        written = write_workbooks(stage, t_tmp, d_tmp, by, province)
+        written = write_workbooks(stage, t_tmp, d_tmp, by, province, jobs)
         with signals_held():  # the new set replaces the old one whole, stale workbooks included
             publish(stage, out)
             _prune(out / "provinces", {p.name for p in written if p.parent.name == "provinces"})
@@ -125,20 +125,25 @@ def _record(summary: Summary, result: FileResult, t_csv, d_csv) -> None:
 
 
 NUMERIC = {"value", "value_max", "value_std", "base_year", "target_year", "strive", "char_start",
-           "char_end", "page", "page_start", "page_end", "n_targets"}
+           "char_end", "page", "page_start", "page_end", "n_targets", "pages"}
 
 
-def read_rows(path: Path):
+def read_rows(path: Path) -> Iterator[list[Any]]:
     """Rows of a CSV we wrote, numeric columns back as numbers, for the workbook."""
     with path.open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.reader(fh)
-        header = next(reader)
-        numeric = [name in NUMERIC for name in header]
-        for row in reader:
-            yield [_as_number(v) if isnum else v for v, isnum in zip(row, numeric)]
+        yield from typed_rows(next(reader), reader)
 
 
-def _as_number(v: str):
+def typed_rows(header: list[str], rows: Iterable[list[str]]) -> Iterator[list[Any]]:
+    """CSV text rows with the numeric columns of `header` as numbers again."""
+    numeric = [name in NUMERIC for name in header]
+    for row in rows:
+        yield [_as_number(v) if isnum else v for v, isnum in zip(row, numeric)]
+
+
+def _as_number(v: str) -> Any:
+    """'2025' -> 2025, '13.5' -> 13.5; text that is not a number ('3-5', '') stays text."""
     try:
         f = float(v)
     except ValueError:

@@ -5,28 +5,35 @@ province, and OUT/provinces/<province>.xlsx holds a `summary` sheet and one shee
 `--by document`: one sheet per document in targets.xlsx. `--by none`: the flat sheets only.
 The flat `targets` and `documents` sheets are always kept, so readers of them never break.
 
-Targets are read back from the CSV in one pass and spooled into one small CSV per document,
-so memory does not grow with the corpus however the sheets are cut.
+Nothing is held in memory per document or per target, so memory does not grow with the
+corpus: documents.csv and targets.csv are read side by side, and for `--by province` each
+province's documents and targets are spooled to a CSV of its own in one pass. The province
+workbooks are then written in the process pool while targets.xlsx is written here.
 """
 from __future__ import annotations
 
 import csv
 import re
 import tempfile
-from collections import Counter
+from collections import Counter, deque
+from contextlib import ExitStack
 from dataclasses import dataclass, field
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Literal, Optional
 
 from .export import write_xlsx
 from .models import DOCUMENT_COLUMNS, TARGET_COLUMNS
 from .pipeline import FileResult
-from .runner import WIDTHS, read_rows
+from .pool import worker_pool, workers_for
+from .runner import WIDTHS, read_rows, typed_rows
 
 By = Literal["province", "document", "none"]
 BY_CHOICES = ("province", "document", "none")
 UNKNOWN = "未知"              # documents whose issuer maps to no province
 SUMMARY_COLUMNS = ["doc_id", "title", "region", "level", "pages", "n_targets", "sheet"]
+# What a province spool keeps of each document: the summary sheet's columns, bar the sheet name.
+SPOOL_COLUMNS = ["doc_id", "doc_title", "region", "level", "pages", "n_targets"]
 OVERVIEW_COLUMNS = ["province", "documents", "targets"]
 EXCEL_SHEET_MAX = 31
 # Excel refuses these in sheet names; their full-width forms are allowed and read the same
@@ -81,102 +88,114 @@ def keep_province(result: FileResult, province: Optional[str]) -> FileResult:
     return FileResult(source=result.source, documents=docs, targets=targets, chars=result.chars)
 
 
+Sheet = tuple[str, list[str], Iterable[list[Any]]]
+
+
+def documents_and_targets(documents_csv: Path,
+                          targets_csv: Path) -> Iterator[tuple[dict[str, str], Iterator[list[str]]]]:
+    """Each document (a row of text) with its target rows, in file order, read side by side.
+
+    The runner writes a document's targets together, in document order, and counts them in
+    n_targets, so nothing is matched by doc_id (two files may give the same one). Take a
+    document's rows before asking for the next document: they are not kept.
+    """
+    with documents_csv.open(encoding="utf-8-sig", newline="") as d_fh, \
+            targets_csv.open(encoding="utf-8-sig", newline="") as t_fh:
+        targets = csv.reader(t_fh)
+        next(targets)  # the header
+        for doc in csv.DictReader(d_fh):
+            rows = islice(targets, int(doc["n_targets"] or 0))
+            yield doc, rows
+            deque(rows, maxlen=0)  # rows the caller did not take
+
+
+def _titles(documents_csv: Path) -> Iterator[str]:
+    with documents_csv.open(encoding="utf-8-sig", newline="") as fh:
+        for doc in csv.DictReader(fh):
+            yield doc["doc_title"] or doc["doc_id"]
+
+
+def _sheet_names(titles: Iterable[str], taken: set[str]) -> Iterator[str]:
+    """One sheet per document, named after its title (its doc_id when untitled)."""
+    for title in titles:
+        name = sheet_name(title, taken)
+        taken.add(name)
+        yield name
+
+
+def _doc_sheets(documents_csv: Path, targets_csv: Path, names: Iterable[str]) -> Iterator[Sheet]:
+    """A sheet of targets per document, lazily: write each before asking for the next."""
+    for (_, rows), name in zip(documents_and_targets(documents_csv, targets_csv), names):
+        yield name, TARGET_COLUMNS, typed_rows(TARGET_COLUMNS, rows)
+
+
 @dataclass
-class _Doc:
-    row: dict[str, Any]
-    spool: Path
+class ProvinceSpool:
+    """One province's documents and targets, spooled to CSV in file order, and their counts."""
+
+    name: str
+    folder: Path
+    documents: int = 0
+    targets: int = 0
     indicators: Counter = field(default_factory=Counter)
 
     @property
-    def doc_id(self) -> str:
-        return str(self.row["doc_id"])
+    def documents_csv(self) -> Path:
+        return self.folder / "documents.csv"
 
     @property
-    def n_targets(self) -> int:
-        return sum(self.indicators.values())
-
-    def targets(self) -> Iterator[list[Any]]:
-        return read_rows(self.spool) if self.spool.exists() else iter(())
+    def targets_csv(self) -> Path:
+        return self.folder / "targets.csv"
 
 
-def _dict_rows(path: Path) -> Iterator[dict[str, Any]]:
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        header = next(csv.reader(fh))
-    for row in read_rows(path):
-        yield dict(zip(header, row))
+def _pages(doc: dict[str, str]) -> str:
+    start, end = doc["page_start"], doc["page_end"]
+    return start if start == end or not end else f"{start}-{end}"
 
 
-def _spool(targets_csv: Path, documents_csv: Path, tmp: Path) -> list[_Doc]:
-    """Documents in file order, each with its targets copied to its own CSV under `tmp`."""
-    docs = {str(r["doc_id"]): _Doc(r, tmp / f"{i}.csv") for i, r in enumerate(_dict_rows(documents_csv))}
-    with targets_csv.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.reader(fh)
-        header = next(reader)
-        at_doc, at_ind = header.index("doc_id"), header.index("indicator")
-        current, out, writer = None, None, None
-        for row in reader:
-            doc = docs.get(row[at_doc])
-            if doc is None:   # runner writes both CSVs from the same records: cannot happen
-                continue
-            doc.indicators[row[at_ind]] += 1
-            if doc is not current:   # a document's targets are contiguous; append if not
-                if out:
-                    out.close()
-                fresh = not doc.spool.exists()
-                out = doc.spool.open("a", encoding="utf-8", newline="")
-                writer, current = csv.writer(out), doc
-                if fresh:
-                    writer.writerow(header)
-            writer.writerow(row)
-        if out:
-            out.close()
-    return list(docs.values())
+def spool_provinces(documents_csv: Path, targets_csv: Path, tmp: Path,
+                    only: Optional[str] = None) -> list[ProvinceSpool]:
+    """Each province's spool (a joint plan goes to each of its provinces): 全国 first, the
+    provinces by name, the unresolved last."""
+    spools: dict[str, ProvinceSpool] = {}
+    writers: dict[str, tuple[Any, Any]] = {}
+    at_indicator = TARGET_COLUMNS.index("indicator")
+    with ExitStack() as files:
+        for doc, rows in documents_and_targets(documents_csv, targets_csv):
+            rows = list(rows)   # one document's targets, written to each of its provinces
+            summary = [doc["doc_id"], doc["doc_title"], doc["region"], doc["level"], _pages(doc),
+                       doc["n_targets"]]
+            for p in provinces_of(doc["province"]):
+                if only is not None and p != only:
+                    continue
+                if p not in spools:
+                    spools[p] = ProvinceSpool(p, tmp / str(len(spools)))
+                    spools[p].folder.mkdir()
+                    writers[p] = (_spool_writer(files, spools[p].documents_csv, SPOOL_COLUMNS),
+                                  _spool_writer(files, spools[p].targets_csv, TARGET_COLUMNS))
+                spool, (d_out, t_out) = spools[p], writers[p]
+                d_out.writerow(summary)
+                t_out.writerows(rows)
+                spool.documents += 1
+                spool.targets += len(rows)
+                spool.indicators.update(r[at_indicator] for r in rows)
+    return sorted(spools.values(), key=lambda s: (s.name != "全国", s.name == UNKNOWN, s.name))
 
 
-def _by_province(docs: list[_Doc], only: Optional[str]) -> dict[str, list[_Doc]]:
-    """province -> its documents; a joint plan is under each of its provinces."""
-    groups: dict[str, list[_Doc]] = {}
-    for doc in docs:
-        for p in provinces_of(str(doc.row.get("province", ""))):
-            if only is None or p == only:
-                groups.setdefault(p, []).append(doc)
-    # 全国 first, the unresolved last, provinces in between by name.
-    return dict(sorted(groups.items(), key=lambda kv: (kv[0] != "全国", kv[0] == UNKNOWN, kv[0])))
+def _spool_writer(files: ExitStack, path: Path, columns: list[str]) -> Any:
+    writer = csv.writer(files.enter_context(path.open("w", encoding="utf-8-sig", newline="")))
+    writer.writerow(columns)
+    return writer
 
 
-def _pages(row: dict[str, Any]) -> Any:
-    start, end = row.get("page_start", ""), row.get("page_end", "")
-    if start == "" or start == end or end == "":
-        return start
-    return f"{start}-{end}"
-
-
-def _chain(docs: list[_Doc]) -> Iterator[list[Any]]:
-    for doc in docs:
-        yield from doc.targets()
-
-
-def _summary_rows(docs: list[_Doc], sheets: list[str]) -> Iterator[list[Any]]:
+def _summary_rows(spool: ProvinceSpool, names: list[str]) -> Iterator[list[Any]]:
     """Documents, a blank row, then targets by indicator (most frequent first)."""
-    for doc, sheet in zip(docs, sheets):
-        r = doc.row
-        yield [doc.doc_id, r.get("doc_title", ""), r.get("region", ""), r.get("level", ""),
-               _pages(r), doc.n_targets, sheet]
-    total = sum((d.indicators for d in docs), Counter())
+    for row, name in zip(read_rows(spool.documents_csv), names):
+        yield [*row, name]
     yield []
     yield ["indicator", "targets"]
-    for indicator, n in sorted(total.items(), key=lambda kv: (-kv[1], kv[0])):
+    for indicator, n in sorted(spool.indicators.items(), key=lambda kv: (-kv[1], kv[0])):
         yield [indicator, n]
-
-
-def _doc_sheets(docs: list[_Doc], taken: set[str]) -> list[tuple[str, list[str], Any]]:
-    """One sheet per document, named after its title (its doc_id when untitled)."""
-    sheets = []
-    for doc in docs:
-        name = sheet_name(str(doc.row.get("doc_title") or doc.doc_id), taken)
-        taken.add(name)
-        sheets.append((name, TARGET_COLUMNS, doc.targets()))
-    return sheets
 
 
 def province_file(province: str) -> str:
@@ -184,11 +203,12 @@ def province_file(province: str) -> str:
     return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", province).strip(". ") + ".xlsx"
 
 
-def write_province_workbook(path: Path, docs: list[_Doc]) -> None:
-    taken = {"summary"}
-    sheets = _doc_sheets(docs, taken)
-    summary = ("summary", SUMMARY_COLUMNS, _summary_rows(docs, [s[0] for s in sheets]))
-    write_xlsx(path, [summary, *sheets], WIDTHS | {"title": 40, "sheet": 30})
+def write_province_workbook(path: Path, spool: ProvinceSpool) -> None:
+    """OUT/provinces/<province>.xlsx: a summary sheet, then a sheet per document."""
+    names = list(_sheet_names(_titles(spool.documents_csv), {"summary"}))
+    summary = ("summary", SUMMARY_COLUMNS, _summary_rows(spool, names))
+    sheets = _doc_sheets(spool.documents_csv, spool.targets_csv, names)
+    write_xlsx(path, chain([summary], sheets), WIDTHS | {"title": 40, "sheet": 30})
 
 
 def _prune(folder: Path, keep: set[str]) -> None:
@@ -203,33 +223,41 @@ def _prune(folder: Path, keep: set[str]) -> None:
 
 
 def write_workbooks(out: Path, targets_csv: Path, documents_csv: Path, by: By = "province",
-                    province: Optional[str] = None) -> list[Path]:
-    """OUT/targets.xlsx, and with by="province" OUT/provinces/*.xlsx; returns what was written."""
+                    province: Optional[str] = None, jobs: int = 1) -> list[Path]:
+    """OUT/targets.xlsx, and with by="province" OUT/provinces/*.xlsx; returns what was written.
+
+    With jobs > 1 the province workbooks are written in a process pool, beside targets.xlsx.
+    """
     if by not in BY_CHOICES:
         raise ValueError(f"by must be one of {BY_CHOICES}, not {by!r}")
-    flat = [("targets", TARGET_COLUMNS, read_rows(targets_csv)),
-            ("documents", DOCUMENT_COLUMNS, read_rows(documents_csv))]
-    written: list[Path] = []
+    book = out / "targets.xlsx"
+    flat: list[Sheet] = [("targets", TARGET_COLUMNS, read_rows(targets_csv)),
+                         ("documents", DOCUMENT_COLUMNS, read_rows(documents_csv))]
+    if by == "none":
+        write_xlsx(book, flat, WIDTHS)
+        return [book]
+    if by == "document":
+        names = _sheet_names(_titles(documents_csv), {"targets", "documents"})
+        write_xlsx(book, chain(flat, _doc_sheets(documents_csv, targets_csv, names)), WIDTHS)
+        return [book]
     with tempfile.TemporaryDirectory(prefix="targets-spool-") as tmp:
-        docs = _spool(targets_csv, documents_csv, Path(tmp)) if by != "none" else []
-        if by == "province":
-            groups = _by_province(docs, province)
-            overview = ("overview", OVERVIEW_COLUMNS,
-                        [[p, len(g), sum(d.n_targets for d in g)] for p, g in groups.items()])
-            taken = {"overview", "targets", "documents"}
-            per_province = []
-            for p, group in groups.items():
-                name = sheet_name(p, taken)
-                taken.add(name)
-                per_province.append((name, TARGET_COLUMNS, _chain(group)))
-            write_xlsx(out / "targets.xlsx", [overview, *flat, *per_province], WIDTHS)
-            for p, group in groups.items():
-                written.append(out / "provinces" / province_file(p))
-                write_province_workbook(written[-1], group)
-        elif by == "document":
-            write_xlsx(out / "targets.xlsx", [*flat, *_doc_sheets(docs, {"targets", "documents"})],
-                       WIDTHS)
+        spools = spool_provinces(documents_csv, targets_csv, Path(tmp), province)
+        overview = ("overview", OVERVIEW_COLUMNS, [[s.name, s.documents, s.targets] for s in spools])
+        names = _sheet_names((s.name for s in spools), {"overview", "targets", "documents"})
+        per_province = [(n, TARGET_COLUMNS, read_rows(s.targets_csv)) for n, s in zip(names, spools)]
+        books = {s.name: out / "provinces" / province_file(s.name) for s in spools}
+        # The largest first, so that the workers finish at about the same time.
+        largest = sorted(spools, key=lambda s: -s.targets)
+        workers = workers_for(jobs, len(spools))
+        if workers > 1:
+            with worker_pool(workers) as pool:
+                pending = [pool.submit(write_province_workbook, books[s.name], s) for s in largest]
+                write_xlsx(book, [overview, *flat, *per_province], WIDTHS)
+                for done in pending:
+                    done.result()
         else:
-            write_xlsx(out / "targets.xlsx", flat, WIDTHS)
-    _prune(out / "provinces", {p.name for p in written})
-    return [out / "targets.xlsx", *written]
+            write_xlsx(book, [overview, *flat, *per_province], WIDTHS)
+            for s in largest:
+                write_province_workbook(books[s.name], s)
+    _prune(out / "provinces", {p.name for p in books.values()})
+    return [book, *books.values()]
