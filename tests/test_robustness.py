@@ -400,6 +400,7 @@ def size(path: Path) -> int:
 @pytest.mark.parametrize(("sig", "phase", "jobs"), [
     (signal.SIGINT, "extracting", 2), (signal.SIGTERM, "extracting", 2),
     (signal.SIGINT, "writing workbooks", 1), (signal.SIGTERM, "writing workbooks", 1),
+    (signal.SIGINT, "writing workbooks", 2),   # the province workbooks are being written in the pool
 ], ids=lambda v: getattr(v, "name", str(v)))
 def test_an_interrupted_run_leaves_the_previous_outputs_whole(tmp_path, sig, phase, jobs):
     out = tmp_path / "out"
@@ -533,6 +534,24 @@ def test_rows_past_the_sheet_limit_spill_into_numbered_sheets(tmp_path, monkeypa
         ["n"], [0], [1], [2], ["n"], [3], [4], [5], ["n"], [6], [7], ["n"]]
     # a one-cell range is written "A1" (the same range as "A1:A1")
     assert [ws.auto_filter.ref for ws in book.worksheets] == ["A1:A4", "A1:A4", "A1:A3", "A1"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the open-file limit is set with resource")
+def test_a_workbook_of_more_sheets_than_open_files_allowed(tmp_path):
+    # XlsxWriter keeps a row file per sheet; a province of 300 documents under macOS's default
+    # limit (256 open files) must still get its workbook, every sheet whole.
+    script = f"""
+import resource
+from pathlib import Path
+from targets.export import write_xlsx
+resource.setrlimit(resource.RLIMIT_NOFILE, (64, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+write_xlsx(Path({str(tmp_path / "many.xlsx")!r}), [(f"s{{i}}", ["n"], [[i], [i + 1]]) for i in range(300)])
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    book = openpyxl.load_workbook(tmp_path / "many.xlsx", read_only=True)
+    assert len(book.sheetnames) == 300
+    assert [list(r) for r in book["s299"].iter_rows(values_only=True)] == [["n"], [299], [300]]
 
 
 def test_a_million_and_one_rows_spill_at_excels_real_limit(tmp_path):

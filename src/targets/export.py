@@ -122,12 +122,18 @@ def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[Any]])
     return n
 
 
-def _excel_value(value: Any) -> Any:
-    """A cell value for the workbook: text without the control characters XML forbids, cut to
-    Excel's cell limit (the writer keeps text as text: it never makes a formula of it)."""
-    if isinstance(value, str):
-        return ILLEGAL_XML.sub("", value)[:EXCEL_MAX_CELL]
-    return value
+def _write_cells(ws: Any, n: int, row: Sequence[Any]) -> None:
+    """Row `n` of a sheet, each cell by its type: text without the control characters XML
+    forbids, cut to Excel's cell limit, and kept as text (never made a formula or a number)."""
+    # The typed calls skip XlsxWriter's per-cell guessing of types: the cost of a large sheet.
+    for col, value in enumerate(row):
+        if isinstance(value, str):
+            if value:  # an empty cell is no cell
+                ws.write_string(n, col, ILLEGAL_XML.sub("", value)[:EXCEL_MAX_CELL])
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            ws.write_number(n, col, value)
+        elif value is not None:
+            ws.write(n, col, value)
 
 
 def _new_sheet(book: Any, title: str, columns: Sequence[str], widths: dict[str, int]) -> Any:
@@ -137,6 +143,20 @@ def _new_sheet(book: Any, title: str, columns: Sequence[str], widths: dict[str, 
         ws.set_column(i, i, widths.get(col, max(8, min(40, len(col) + 4))))
     ws.write_row(0, 0, list(columns))
     return ws
+
+
+def _set_aside(ws: Any) -> None:
+    """Close a finished sheet's row file until the workbook is packaged.
+
+    In constant_memory mode XlsxWriter keeps each sheet's temporary row file open, with its
+    buffers, until close(): a workbook of a thousand document sheets would hold a thousand
+    files open and run into the limit on open files (256 by default on macOS). XlsxWriter
+    closes them itself at the end and reopens each to package it (its _opt_close and
+    _opt_reopen); closing each sheet as soon as it is done uses that same path.
+    """
+    close = getattr(ws, "_opt_close", None)
+    if close is not None and getattr(ws, "row_data_fh", None) is not None:
+        close()
 
 
 def write_xlsx(path: Path, sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[Any]]]],
@@ -159,9 +179,11 @@ def write_xlsx(path: Path, sheets: Iterable[tuple[str, Sequence[str], Iterable[S
             for row in rows:
                 if n == EXCEL_MAX_ROWS - 1:
                     ws.autofilter(0, 0, n, last_col)
+                    _set_aside(ws)
                     part, n = part + 1, 0
                     ws = _new_sheet(book, f"{title[:25]} ({part})", columns, widths or {})
                 n += 1
-                ws.write_row(n, 0, [_excel_value(v) for v in row])
+                _write_cells(ws, n, row)
             ws.autofilter(0, 0, n, last_col)
+            _set_aside(ws)
         book.close()  # only a complete workbook is closed; atomic_path drops an unfinished one
