@@ -210,3 +210,24 @@ def test_workbooks_written_in_the_pool_are_the_same(two_provinces, by_province, 
     out = _extract(two_provinces, tmp_path / "j2", "-j", "2")
     for name in ["targets.xlsx", "provinces/河北省.xlsx", "provinces/河南省.xlsx"]:
         assert _sheets(out / name) == _sheets(by_province / name), name
+
+
+def test_past_the_sheet_cap_a_workbook_has_one_targets_sheet(tmp_path, monkeypatch):
+    """Too many documents for a sheet each: one `targets` sheet, and the run says so."""
+    monkeypatch.setattr(workbooks, "MAX_DOCUMENT_SHEETS", 1)
+    for folder in ("a", "b"):
+        (tmp_path / "in" / folder).mkdir(parents=True)
+        shutil.copy(CORPUS / f"{HENAN}.txt", tmp_path / "in" / folder / "plan.txt")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["extract", str(tmp_path / "in"), "--out", str(out), "-j", "1"],
+                           env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "note provinces/河南省.xlsx: 2 documents, too many for a sheet each" in result.output
+    sheets = _sheets(out / "provinces" / "河南省.xlsx")
+    targets = _csv(out / "targets.csv")
+    assert list(sheets) == ["summary", "targets"] and len(sheets["targets"]) - 1 == len(targets)
+    assert [r[6] for r in sheets["summary"][1:3]] == ["targets", "targets"]
+    result = runner.invoke(app, ["extract", str(tmp_path / "in"), "--out", str(out), "-j", "1",
+                                 "--by", "document"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0 and "note --by document: more than 1 documents" in result.output
+    assert list(_sheets(out / "targets.xlsx")) == ["targets", "documents"]

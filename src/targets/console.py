@@ -20,25 +20,30 @@ def run_with_progress(inputs: list[Path], out: Path, rules_dir: Optional[str], j
                       encoding: Optional[str], quiet: bool, by: str = "province",
                       province: Optional[str] = None) -> Summary:
     """run_extract with a progress bar over files and a summary table at the end."""
-    progress = Progress(TextColumn("[bold]extracting"), BarColumn(), MofNCompleteColumn(),
+    progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                         TextColumn("{task.fields[name]}", markup=False), TimeElapsedColumn(),
                         console=console, disable=quiet, transient=True)
     with progress:
-        task = progress.add_task("extract", total=0, name="")
+        task = progress.add_task("extracting", total=0, name="")
 
         def on_file(result) -> None:
             progress.update(task, advance=1, name=result.source)
             if result.error:  # one line, as written: a file name like 方案[draft].txt is no markup
                 progress.console.print(f"[red]error[/red] {escape(result.error)}", soft_wrap=True)
 
+        def on_writing() -> None:  # every file read: what is left is writing the workbooks
+            progress.update(task, description="writing workbooks", name="")
+
         summary = run_extract(inputs, out, rules_dir, jobs, encoding,
                               on_start=lambda n: progress.update(task, total=n), on_file=on_file,
-                              by=by, province=province)
+                              by=by, province=province, on_writing=on_writing)
     for folder in summary.empty_folders:
         console.print(f"[red]error[/red] {escape(folder)}: {NO_FILES}", soft_wrap=True)
     for name in summary.skipped:
         console.print(f"[yellow]skipped[/yellow] {escape(name)}: not a supported file type",
                       soft_wrap=True)
+    for message in summary.notes:
+        console.print(f"[yellow]note[/yellow] {escape(message)}", soft_wrap=True)
     if not quiet:
         print_summary(summary, out)
     return summary

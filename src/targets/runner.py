@@ -30,6 +30,7 @@ class Summary:
     errors: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     empty_folders: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)   # outputs cut otherwise than asked, and why
     chars: int = 0
     seconds: float = 0.0
     unmapped: int = 0
@@ -58,10 +59,12 @@ def run_extract(inputs: list[Path], out: Path, rules_dir: Optional[str] = None, 
                 encoding: Optional[str] = None,
                 on_start: Callable[[int], None] = lambda n: None,
                 on_file: Callable[[FileResult], None] = lambda r: None,
-                by: str = "province", province: Optional[str] = None) -> Summary:
+                by: str = "province", province: Optional[str] = None,
+                on_writing: Callable[[], None] = lambda: None) -> Summary:
     """Extract every supported file under `inputs` and write the outputs into `out`.
 
     `by` cuts targets.xlsx into sheets (see workbooks.py); `province` keeps only its records.
+    `on_writing` is called when every file is read and the workbooks are begun.
     """
     started = time.perf_counter()
     missing = [str(p) for p in inputs if not p.exists()]
@@ -77,7 +80,8 @@ def run_extract(inputs: list[Path], out: Path, rules_dir: Optional[str] = None, 
                       empty_folders=[str(p) for p in inputs if p.is_dir() and p not in roots])
     on_start(len(files))
     try:
-        _write_outputs(summary, files, out, rules_dir, jobs, encoding, on_file, by, province)
+        _write_outputs(summary, files, out, rules_dir, jobs, encoding, on_file, by, province,
+                       on_writing)
     except OSError as exc:  # a full disk, a read-only folder: the user's to fix, no traceback
         raise TargetsError(f"{out}: cannot write the outputs ({exc})") from exc
     summary.seconds = time.perf_counter() - started
@@ -86,7 +90,7 @@ def run_extract(inputs: list[Path], out: Path, rules_dir: Optional[str] = None, 
 
 def _write_outputs(summary: Summary, files: list, out: Path, rules_dir: Optional[str], jobs: int,
                    encoding: Optional[str], on_file: Callable[[FileResult], None], by: str,
-                   province: Optional[str]) -> None:
+                   province: Optional[str], on_writing: Callable[[], None]) -> None:
     """Every output is written into a staging folder and published at the end, all at once."""
     # workbooks reads CSVs back with read_rows from this module: import it late, not in a cycle.
     from .workbooks import _prune, keep_province, write_workbooks
@@ -105,7 +109,8 @@ def _write_outputs(summary: Summary, files: list, out: Path, rules_dir: Optional
                   [[cell_text(s), cell_text(e)] for s, e in summary.errors]
                   + [[cell_text(f), cell_text(f"{f}: {NO_FILES}")] for f in summary.empty_folders]
                   + [[cell_text(s), "skipped: not a supported file type"] for s in summary.skipped])
-        written = write_workbooks(stage, t_tmp, d_tmp, by, province, jobs)
+        on_writing()
+        written = write_workbooks(stage, t_tmp, d_tmp, by, province, jobs, summary.notes.append)
         with signals_held():  # the new set replaces the old one whole, stale workbooks included
             publish(stage, out)
             _prune(out / "provinces", {p.name for p in written if p.parent.name == "provinces"})

@@ -18,9 +18,9 @@ import tempfile
 from collections import Counter, deque
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from itertools import chain, islice
+from itertools import chain, islice, repeat
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Literal, Optional
+from typing import Any, Callable, Iterable, Iterator, Literal, Optional
 
 from .export import write_xlsx
 from .models import DOCUMENT_COLUMNS, TARGET_COLUMNS
@@ -42,6 +42,10 @@ _FULLWIDTH = str.maketrans({"[": "［", "]": "］", ":": "：", "*": "＊", "?":
                             "\\": "＼"})
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _RESERVED = {"history"}       # Excel keeps this name for change tracking
+# A sheet per document is for reading a province's plans side by side. Past this many a
+# workbook is no longer browsable, and XlsxWriter's state per sheet (about 10 KB) would make
+# memory grow with the corpus: the documents' targets then share one `targets` sheet.
+MAX_DOCUMENT_SHEETS = 1000
 
 
 def sheet_name(title: str, taken: Iterable[str]) -> str:
@@ -188,7 +192,7 @@ def _spool_writer(files: ExitStack, path: Path, columns: list[str]) -> Any:
     return writer
 
 
-def _summary_rows(spool: ProvinceSpool, names: list[str]) -> Iterator[list[Any]]:
+def _summary_rows(spool: ProvinceSpool, names: Iterable[str]) -> Iterator[list[Any]]:
     """Documents, a blank row, then targets by indicator (most frequent first)."""
     for row, name in zip(read_rows(spool.documents_csv), names):
         yield [*row, name]
@@ -204,10 +208,17 @@ def province_file(province: str) -> str:
 
 
 def write_province_workbook(path: Path, spool: ProvinceSpool) -> None:
-    """OUT/provinces/<province>.xlsx: a summary sheet, then a sheet per document."""
-    names = list(_sheet_names(_titles(spool.documents_csv), {"summary"}))
+    """OUT/provinces/<province>.xlsx: a summary sheet, then a sheet per document (or one
+    `targets` sheet for them all, past MAX_DOCUMENT_SHEETS documents)."""
+    sheets: Iterable[Sheet]
+    names: Iterable[str]
+    if spool.documents > MAX_DOCUMENT_SHEETS:
+        names = repeat("targets")
+        sheets = [("targets", TARGET_COLUMNS, read_rows(spool.targets_csv))]
+    else:
+        names = list(_sheet_names(_titles(spool.documents_csv), {"summary"}))
+        sheets = _doc_sheets(spool.documents_csv, spool.targets_csv, names)
     summary = ("summary", SUMMARY_COLUMNS, _summary_rows(spool, names))
-    sheets = _doc_sheets(spool.documents_csv, spool.targets_csv, names)
     write_xlsx(path, chain([summary], sheets), WIDTHS | {"title": 40, "sheet": 30})
 
 
@@ -223,16 +234,22 @@ def _prune(folder: Path, keep: set[str]) -> None:
 
 
 def write_workbooks(out: Path, targets_csv: Path, documents_csv: Path, by: By = "province",
-                    province: Optional[str] = None, jobs: int = 1) -> list[Path]:
+                    province: Optional[str] = None, jobs: int = 1,
+                    note: Callable[[str], None] = lambda message: None) -> list[Path]:
     """OUT/targets.xlsx, and with by="province" OUT/provinces/*.xlsx; returns what was written.
 
     With jobs > 1 the province workbooks are written in a process pool, beside targets.xlsx.
+    `note` hears of a workbook cut differently from what was asked (see MAX_DOCUMENT_SHEETS).
     """
     if by not in BY_CHOICES:
         raise ValueError(f"by must be one of {BY_CHOICES}, not {by!r}")
     book = out / "targets.xlsx"
     flat: list[Sheet] = [("targets", TARGET_COLUMNS, read_rows(targets_csv)),
                          ("documents", DOCUMENT_COLUMNS, read_rows(documents_csv))]
+    if by == "document" and sum(1 for _ in _titles(documents_csv)) > MAX_DOCUMENT_SHEETS:
+        note(f"--by document: more than {MAX_DOCUMENT_SHEETS} documents, too many for a sheet "
+             "each; targets.xlsx has the flat sheets (filter `targets` by doc_id)")
+        by = "none"
     if by == "none":
         write_xlsx(book, flat, WIDTHS)
         return [book]
@@ -246,6 +263,10 @@ def write_workbooks(out: Path, targets_csv: Path, documents_csv: Path, by: By = 
         names = _sheet_names((s.name for s in spools), {"overview", "targets", "documents"})
         per_province = [(n, TARGET_COLUMNS, read_rows(s.targets_csv)) for n, s in zip(names, spools)]
         books = {s.name: out / "provinces" / province_file(s.name) for s in spools}
+        for s in spools:
+            if s.documents > MAX_DOCUMENT_SHEETS:
+                note(f"provinces/{books[s.name].name}: {s.documents} documents, too many for a "
+                     "sheet each; their targets share one `targets` sheet (filter it by doc_id)")
         # The largest first, so that the workers finish at about the same time.
         largest = sorted(spools, key=lambda s: -s.targets)
         workers = workers_for(jobs, len(spools))
