@@ -11,6 +11,8 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager, suppress
 from typing import Iterator
 
+BEHIND = 5  # niceness over the parent's: about a third of a core's share against it
+
 
 def workers_for(jobs: int, tasks: int) -> int:
     """How many processes `jobs` asks for, never more than there are tasks or cores.
@@ -22,9 +24,14 @@ def workers_for(jobs: int, tasks: int) -> int:
 
 
 @contextmanager
-def worker_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
-    """A process pool that is shut down with the block, or stopped when the block fails."""
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupts)
+def worker_pool(workers: int, behind_parent: bool = False) -> Iterator[ProcessPoolExecutor]:
+    """A process pool that is shut down with the block, or stopped when the block fails.
+
+    `behind_parent`: the workers run at a lower priority, for work that shares the cores
+    with a longer task in this process (which would otherwise finish last, and late).
+    """
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_worker,
+                               initargs=(behind_parent,))
     try:
         yield pool
     except BaseException:
@@ -42,7 +49,10 @@ def worker_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
     pool.shutdown(wait=True)
 
 
-def _ignore_interrupts() -> None:
+def _start_worker(behind_parent: bool) -> None:
     """In a worker: Ctrl-C reaches the whole process group, but only the parent handles it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the CLI's handler, inherited by fork
+    if behind_parent and hasattr(os, "nice"):
+        with suppress(OSError):
+            os.nice(BEHIND)

@@ -271,7 +271,8 @@ def write_workbooks(out: Path, targets_csv: Path, documents_csv: Path, by: By = 
         largest = sorted(spools, key=lambda s: -s.targets)
         workers = workers_for(jobs, len(spools))
         if workers > 1:
-            with worker_pool(workers) as pool:
+            # targets.xlsx holds twice the rows of the province workbooks: it goes first.
+            with worker_pool(workers, behind_parent=True) as pool:
                 pending = [pool.submit(write_province_workbook, books[s.name], s) for s in largest]
                 write_xlsx(book, [overview, *flat, *per_province], WIDTHS)
                 for done in pending:
