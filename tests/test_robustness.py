@@ -25,6 +25,7 @@ import pytest
 from typer.testing import CliRunner
 
 import targets.export
+import targets.workbooks
 from targets.cli import app
 from targets.export import EXCEL_MAX_CELL, write_csv, write_xlsx
 
@@ -483,6 +484,28 @@ def test_a_finished_run_replaces_its_own_outputs_only(tmp_path):
     assert (out / "my notes.txt").read_text(encoding="utf-8") == "mine"
     assert [r["source"] for r in rows(out / "targets.csv")] == ["other.txt"] * len(PLAN_VALUES)
 
+
+
+def _disk_full(path, spool):
+    raise OSError(28, "No space left on device")
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_province_workbook_that_cannot_be_written_fails_the_run_cleanly(tmp_path, monkeypatch,
+                                                                          jobs):
+    # With --jobs 2 the workbook is written in a worker: its error must reach the user the same.
+    out = tmp_path / "out"
+    for name, province in (("a.txt", "河南省"), ("b.txt", "河北省")):
+        (tmp_path / "in").mkdir(exist_ok=True)
+        (tmp_path / "in" / name).write_text(PLAN.replace("某省", province), encoding="utf-8")
+    assert invoke("extract", tmp_path / "in", "--out", out, "-q").exit_code == 0
+    before = digest(out)
+    monkeypatch.setattr(targets.workbooks, "write_province_workbook", _disk_full)
+    result = invoke("extract", tmp_path / "in", "--out", out, "-q", "-j", jobs)
+    assert result.exit_code == 2, result.output
+    assert "cannot write the outputs" in result.output and "No space left" in result.output
+    assert "Traceback" not in result.output
+    assert digest(out) == before and not list(out.glob(".targets-run.*"))
 
 INJECTION = ("=HYPERLINK(\"http://x\")风电装机容量到2025年达到2700万千瓦以上。\n"
              "+光伏装机容量到2025年达到300万千瓦。\n"
