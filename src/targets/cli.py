@@ -27,6 +27,8 @@ RulesOption = typer.Option(None, "--rules", help="Rule folder to use (default: t
                            exists=True, file_okay=False, dir_okay=True)
 ProvinceOption = typer.Option(None, "--province", help="Keep only this province's documents, "
                               "e.g. 河南省 (a joint plan counts for each province it names).")
+EncodingOption = typer.Option(None, "--encoding",
+                              help="Force a text encoding (e.g. gb18030, big5).")
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -83,7 +85,7 @@ def extract(
     out: Path = typer.Option(Path("outputs"), "--out", "-o", help="Folder for targets.csv, targets.xlsx, documents.csv, errors.csv."),
     rules: Optional[Path] = RulesOption,
     jobs: int = typer.Option(os.cpu_count() or 1, "--jobs", "-j", min=1, help="Files processed in parallel."),
-    encoding: Optional[str] = typer.Option(None, "--encoding", help="Force a text encoding (e.g. gb18030, big5)."),
+    encoding: Optional[str] = EncodingOption,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
     by: Literal["province", "document", "none"] = typer.Option(
         "province", "--by", help="Cut targets.xlsx into a sheet per province (and write "
@@ -110,7 +112,7 @@ def extract(
 def docs(
     inputs: List[Path] = typer.Argument(..., help="Files or folders to read."),
     province: Optional[str] = ProvinceOption,
-    encoding: Optional[str] = typer.Option(None, "--encoding", help="Force a text encoding (e.g. gb18030)."),
+    encoding: Optional[str] = EncodingOption,
 ) -> None:
     """List the documents in INPUTS (how files split into plans, and whose they are) without
     extracting targets. Exit code 1 when some file could not be read."""
@@ -149,7 +151,7 @@ def diff(
         None, "--show", help="Rows to report: all, changes (no unchanged), shared (paired only). "
                              "Default: all; shared with --against-national."),
     rules: Optional[Path] = RulesOption,
-    encoding: Optional[str] = typer.Option(None, "--encoding", help="Force a text encoding (e.g. gb18030)."),
+    encoding: Optional[str] = EncodingOption,
 ) -> None:
     """Compare the targets of two versions of a plan: unchanged, changed, added, removed.
 

@@ -173,11 +173,11 @@ def extract_paths(files: list[tuple[Path, Path]], rules_dir: Optional[str] = Non
     finished results never pile up in memory however large the corpus.
     """
     _engine(rules_dir)  # fail fast on a bad rule folder, before any worker starts
-    if jobs <= 1 or len(files) <= 1:
+    workers = workers_for(jobs, len(files))
+    if workers == 1:
         for path, root in files:
             yield extract_file(path, root, rules_dir, encoding)
         return
-    workers = workers_for(jobs, len(files))
     todo = iter(files)
     with worker_pool(workers) as pool:
         window = deque(pool.submit(extract_file, p, r, rules_dir, encoding)

@@ -17,7 +17,7 @@ BEHIND = 5  # niceness over the parent's: about a third of a core's share agains
 def workers_for(jobs: int, tasks: int) -> int:
     """How many processes `jobs` asks for, never more than there are tasks or cores.
 
-    >>> workers_for(8, 3) <= 3, workers_for(0, 10), workers_for(2, 0)
+    >>> workers_for(8, 3) == min(3, os.cpu_count() or 1), workers_for(0, 10), workers_for(2, 0)
     (True, 1, 1)
     """
     return max(1, min(jobs, tasks, os.cpu_count() or 1))

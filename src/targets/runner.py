@@ -93,7 +93,7 @@ def _write_outputs(summary: Summary, files: list, out: Path, rules_dir: Optional
                    province: Optional[str], on_writing: Callable[[], None]) -> None:
     """Every output is written into a staging folder and published at the end, all at once."""
     # workbooks reads CSVs back with read_rows from this module: import it late, not in a cycle.
-    from .workbooks import _prune, keep_province, write_workbooks
+    from .workbooks import prune_workbooks, keep_province, write_workbooks
 
     with staging(out) as stage:
         t_tmp, d_tmp = stage / "targets.csv", stage / "documents.csv"
@@ -113,7 +113,7 @@ def _write_outputs(summary: Summary, files: list, out: Path, rules_dir: Optional
         written = write_workbooks(stage, t_tmp, d_tmp, by, province, jobs, summary.notes.append)
         with signals_held():  # the new set replaces the old one whole, stale workbooks included
             publish(stage, out)
-            _prune(out / "provinces", {p.name for p in written if p.parent.name == "provinces"})
+            prune_workbooks(out / "provinces", {p.name for p in written if p.parent.name == "provinces"})
 
 
 def _record(summary: Summary, result: FileResult, t_csv, d_csv) -> None:

@@ -222,8 +222,9 @@ def write_province_workbook(path: Path, spool: ProvinceSpool) -> None:
     write_xlsx(path, chain([summary], sheets), WIDTHS | {"title": 40, "sheet": 30})
 
 
-def _prune(folder: Path, keep: set[str]) -> None:
-    """Drop province workbooks of an earlier run that this run did not write."""
+def prune_workbooks(folder: Path, keep: set[str]) -> None:
+    """Drop province workbooks of an earlier run that this run did not write (the runner
+    calls it once this run's outputs are published)."""
     if not folder.is_dir():
         return
     for old in folder.glob("*.xlsx"):
@@ -270,16 +271,16 @@ def write_workbooks(out: Path, targets_csv: Path, documents_csv: Path, by: By = 
         # The largest first, so that the workers finish at about the same time.
         largest = sorted(spools, key=lambda s: -s.targets)
         workers = workers_for(jobs, len(spools))
+        sheets = [overview, *flat, *per_province]
         if workers > 1:
             # targets.xlsx holds twice the rows of the province workbooks: it goes first.
             with worker_pool(workers, behind_parent=True) as pool:
                 pending = [pool.submit(write_province_workbook, books[s.name], s) for s in largest]
-                write_xlsx(book, [overview, *flat, *per_province], WIDTHS)
+                write_xlsx(book, sheets, WIDTHS)
                 for done in pending:
                     done.result()
         else:
-            write_xlsx(book, [overview, *flat, *per_province], WIDTHS)
+            write_xlsx(book, sheets, WIDTHS)
             for s in largest:
                 write_province_workbook(books[s.name], s)
-    _prune(out / "provinces", {p.name for p in books.values()})
     return [book, *books.values()]
