@@ -70,8 +70,8 @@ def run_process(args: list[str]) -> tuple[float, int, float]:
 
 # --- core throughput -----------------------------------------------------------------------
 def core(runs: int) -> dict:
-    from targets.load import load_file
-    from targets.pipeline import _engine, extract_loaded
+    from targets.core.load import load_file
+    from targets.core.pipeline import _engine, extract_loaded
 
     _, resolver = _engine(None)
     loaded = {p.name: load_file(p) for p in sorted(CORPUS.glob("*.txt"))}

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from targets.rules import load_rules
+from targets.core.rulebook import load_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
@@ -20,7 +20,7 @@ def rules():
 @pytest.fixture(scope="session")
 def corpus_results():
     """Every corpus file extracted once for the session."""
-    from targets.pipeline import extract_paths, input_files
+    from targets.core.pipeline import extract_paths, input_files
 
     files, _ = input_files([CORPUS])
     return list(extract_paths(files, jobs=1))

@@ -17,10 +17,10 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from targets.cli import app
-from targets.compare import LONG_COLUMNS, write_compare
+from targets.analysis.compare import LONG_COLUMNS, write_compare
 from targets.models import DOCUMENT_COLUMNS, TARGET_COLUMNS, TargetsError
-from targets.rules import DEFAULT_RULES_DIR
-from targets.runner import run_extract
+from targets.core.rulebook import DEFAULT_RULES_DIR
+from targets.outputs.runner import run_extract
 
 from .conftest import CORPUS
 

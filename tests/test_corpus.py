@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import regex
 
-from targets.load import load_file
-from targets.normalize import simplify
-from targets.resolve import parse_number
+from targets.core.load import load_file
+from targets.core.normalize import simplify
+from targets.core.resolve import parse_number
 
 from .conftest import CORPUS
 

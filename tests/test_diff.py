@@ -11,11 +11,11 @@ import pytest
 from typer.testing import CliRunner
 
 from targets.cli import app
-from targets.diff import (align, changed_fields, diff_targets, load_diff_rules, national_pairs,
+from targets.analysis.diff import (align, changed_fields, diff_targets, load_diff_rules, national_pairs,
                           version_key, version_pairs)
-from targets.diff_report import COLUMNS, PAIR_COLUMNS
+from targets.analysis.diff_report import COLUMNS, PAIR_COLUMNS
 from targets.models import Document, RuleError, Target
-from targets.pipeline import extract_file
+from targets.core.pipeline import extract_file
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
@@ -96,7 +96,7 @@ def test_a_plan_against_itself_is_unchanged(henan_versions):
 
 
 def test_hebei_plan_beside_its_opinions_pairs_the_shared_indicators():
-    from targets.diff_report import load_side
+    from targets.analysis.diff_report import load_side
 
     _, plan = load_side(str(HEBEI), None)
     _, opinions = load_side(HEBEI_OPINIONS, CORPUS)
@@ -109,7 +109,7 @@ def test_hebei_plan_beside_its_opinions_pairs_the_shared_indicators():
 @pytest.mark.xfail(strict=True, reason="the opinions give 到2025年 in a sentence of its own "
                    "(…经济体系初步形成。), so their targets carry no target year")
 def test_hebei_shared_indicators_are_unchanged():
-    from targets.diff_report import load_side
+    from targets.analysis.diff_report import load_side
 
     _, plan = load_side(str(HEBEI), None)
     _, opinions = load_side(HEBEI_OPINIONS, CORPUS)
@@ -230,7 +230,7 @@ def test_national_pairs_set_provincial_documents_beside_the_national_plan():
 
 
 def test_diff_rules_errors_name_the_file_and_key(tmp_path):
-    text = (ROOT / "rules" / "diff.toml").read_text(encoding="utf-8")
+    text = (ROOT / "src" / "targets" / "rules" / "diff.toml").read_text(encoding="utf-8")
     (tmp_path / "diff.toml").write_text(text.replace("min_sentence_similarity = 0.6",
                                                      "min_sentence_similarity = 6"), encoding="utf-8")
     with pytest.raises(RuleError, match=r"diff\.toml: key align\.min_sentence_similarity: "):

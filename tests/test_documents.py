@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from targets.documents import DocSpan, load_document_rules, page_at, page_markers, split_documents
+from targets.core.documents import DocSpan, load_document_rules, page_at, page_markers, split_documents
 from targets.models import RuleError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -219,7 +219,7 @@ def test_draft_title_line():
 
 
 def write_rules(tmp_path: Path, old: str, new: str) -> Path:
-    source = read(ROOT / "rules" / "documents.toml")
+    source = read(ROOT / "src" / "targets" / "rules" / "documents.toml")
     assert old in source
     path = tmp_path / "documents.toml"
     path.write_text(source.replace(old, new, 1), encoding="utf-8")

@@ -7,11 +7,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from targets import segment
-from targets.normalize import FULL_TO_HALF, normalize, simplify
-from targets.pipeline import _engine, resolve_text
-from targets.segment import Table, blocks
-from targets.tables import table_targets
+from targets.core import segment
+from targets.core.normalize import FULL_TO_HALF, normalize, simplify
+from targets.core.pipeline import _engine, resolve_text
+from targets.core.segment import Table, blocks
+from targets.core.tables import table_targets
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 GOLD_TEXTS = Path(__file__).resolve().parents[2] / "shared" / "gold" / "texts"
@@ -77,7 +77,7 @@ def test_simplify_replaces_full_width_as_translate_did(text):
 
 
 def simplify_reference(half: str) -> str:
-    from targets.normalize import _t2s
+    from targets.core.normalize import _t2s
 
     converted = _t2s().convert(half)
     if len(converted) == len(half):

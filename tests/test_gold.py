@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from targets.evaluate import load_gold, score
-from targets.runner import run_extract
+from targets.analysis.evaluate import load_gold, score
+from targets.outputs.runner import run_extract
 
 from .conftest import GOLD
 

@@ -10,14 +10,14 @@ import time
 import pytest
 from typer.testing import CliRunner
 
-from targets import indicators
+from targets.core import indicators
 from targets.cli import app
-from targets.examples import run_all
-from targets.indicators import Case, check_examples, classify, load_taxonomy, taxonomy_for
+from targets.core.examples import run_all
+from targets.core.indicators import Case, check_examples, classify, load_taxonomy, taxonomy_for
 from targets.models import RuleError
-from targets.pipeline import extract_text
-from targets.rules import DEFAULT_RULES_DIR, load_rules
-from targets.runner import run_extract
+from targets.core.pipeline import extract_text
+from targets.core.rulebook import DEFAULT_RULES_DIR, load_rules
+from targets.outputs.runner import run_extract
 
 from .conftest import GOLD
 

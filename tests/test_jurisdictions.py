@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from targets.documents import split_documents
-from targets.jurisdictions import leading_name, level_of, load_jurisdictions, province_of
+from targets.core.documents import split_documents
+from targets.core.jurisdictions import leading_name, level_of, load_jurisdictions, province_of
 from targets.models import RuleError
 
 ROOT = Path(__file__).resolve().parents[1]
-RULES = ROOT / "rules" / "jurisdictions.toml"
+RULES = ROOT / "src" / "targets" / "rules" / "jurisdictions.toml"
 
 CASES = [
     # region, title, province, level

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from targets.load import SUPPORTED_SUFFIXES, Loaded, is_supported, load_file
+from targets.core.load import SUPPORTED_SUFFIXES, Loaded, is_supported, load_file
 from targets.models import InputError
 
 SENTENCE = "到2025年，非化石能源消费比重达到20%以上，風電裝機"  # simplified, with some traditional

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from targets.normalize import normalize
+from targets.core.normalize import normalize
 
 
 @pytest.mark.parametrize("original, expected", [

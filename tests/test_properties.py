@@ -9,12 +9,12 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from targets.export import cell_text, rows_of, write_csv
+from targets.outputs.export import cell_text, rows_of, write_csv
 from targets.models import TARGET_COLUMNS, Target
-from targets.normalize import normalize
-from targets.pipeline import extract_text
-from targets.rules import load_rules
-from targets.segment import SENTENCE, SENTENCE_MAX, sentences
+from targets.core.normalize import normalize
+from targets.core.pipeline import extract_text
+from targets.core.rulebook import load_rules
+from targets.core.segment import SENTENCE, SENTENCE_MAX, sentences
 
 RULES = load_rules()
 

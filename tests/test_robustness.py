@@ -24,14 +24,14 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-import targets.export
-import targets.workbooks
+import targets.outputs.export
+import targets.outputs.workbooks
 from targets.cli import app
-from targets.export import EXCEL_MAX_CELL, write_csv, write_xlsx
+from targets.outputs.export import EXCEL_MAX_CELL, write_csv, write_xlsx
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
-RULES = ROOT / "rules"
+RULES = ROOT / "src" / "targets" / "rules"
 
 PLAN = ("某省能源发展规划\n"
         "到2025年，非化石能源消费比重达到20%以上，风电装机容量达到2700万千瓦以上。\n"
@@ -347,7 +347,7 @@ def test_broken_rules_exit_2_naming_file_rule_and_reason(tmp_path, case, command
 def test_a_pattern_out_of_time_fails_its_file_not_the_run(tmp_path, monkeypatch):
     # match.py bounds every rule pattern it runs on a sentence by MATCH_TIMEOUT; make that bound
     # unmeetable and the files with numbers fail, each with its line, while the run goes on.
-    monkeypatch.setattr("targets.match.MATCH_TIMEOUT", 1e-9)
+    monkeypatch.setattr("targets.core.match.MATCH_TIMEOUT", 1e-9)
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "plan.txt").write_text(PLAN, encoding="utf-8")
@@ -500,7 +500,7 @@ def test_a_province_workbook_that_cannot_be_written_fails_the_run_cleanly(tmp_pa
         (tmp_path / "in" / name).write_text(PLAN.replace("某省", province), encoding="utf-8")
     assert invoke("extract", tmp_path / "in", "--out", out, "-q").exit_code == 0
     before = digest(out)
-    monkeypatch.setattr(targets.workbooks, "write_province_workbook", _disk_full)
+    monkeypatch.setattr(targets.outputs.workbooks, "write_province_workbook", _disk_full)
     result = invoke("extract", tmp_path / "in", "--out", out, "-q", "-j", jobs)
     assert result.exit_code == 2, result.output
     assert "cannot write the outputs" in result.output and "No space left" in result.output
@@ -548,7 +548,7 @@ def test_long_cells_are_cut_in_the_workbook_and_kept_whole_in_the_csv(tmp_path):
 
 
 def test_rows_past_the_sheet_limit_spill_into_numbered_sheets(tmp_path, monkeypatch):
-    monkeypatch.setattr(targets.export, "EXCEL_MAX_ROWS", 4)  # a header and 3 rows per sheet
+    monkeypatch.setattr(targets.outputs.export, "EXCEL_MAX_ROWS", 4)  # a header and 3 rows per sheet
     title = "一个远远超过三十一个字符的工作表名称" * 2  # 36 characters: Excel allows 31
     write_xlsx(tmp_path / "t.xlsx", [(title, ["n"], ([i] for i in range(8))), ("x", ["n"], [])])
     book = openpyxl.load_workbook(tmp_path / "t.xlsx")
@@ -566,7 +566,7 @@ def test_a_workbook_of_more_sheets_than_open_files_allowed(tmp_path):
     script = f"""
 import resource
 from pathlib import Path
-from targets.export import write_xlsx
+from targets.outputs.export import write_xlsx
 resource.setrlimit(resource.RLIMIT_NOFILE, (64, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
 write_xlsx(Path({str(tmp_path / "many.xlsx")!r}), [(f"s{{i}}", ["n"], [[i], [i + 1]]) for i in range(300)])
 """

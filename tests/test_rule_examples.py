@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from targets.examples import cases, check
-from targets.rules import load_rules
+from targets.core.examples import cases, check
+from targets.core.rulebook import load_rules
 
 CASES = list(cases(load_rules()))
 

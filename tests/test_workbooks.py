@@ -12,11 +12,11 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from targets import workbooks
+from targets.outputs import workbooks
 from targets.cli import app
-from targets.export import rows_of, write_csv
+from targets.outputs.export import rows_of, write_csv
 from targets.models import DOCUMENT_COLUMNS, TARGET_COLUMNS, Document, Target
-from targets.workbooks import sheet_name, write_workbooks
+from targets.outputs.workbooks import sheet_name, write_workbooks
 
 from .conftest import CORPUS
 

@@ -38,7 +38,7 @@ def fail(message: str, code: int = 2) -> None:
 
 def run_library(call):
     """Run one library call; a library error becomes one clean line and exit code 2."""
-    from .models import TargetsError
+    from targets.models import TargetsError
 
     try:
         return call()
@@ -97,7 +97,7 @@ def extract(
     Exit code 0 when every file was read, 1 when some could not be (listed in OUT/errors.csv),
     2 on a usage or rule error.
     """
-    from .console import run_with_progress
+    from targets.console import run_with_progress
 
     # pypdf logs what it finds wrong in a PDF ("EOF marker not found") straight to stderr, a
     # line naming no file; the file's own error line already says it cannot be read.
@@ -116,7 +116,7 @@ def docs(
 ) -> None:
     """List the documents in INPUTS (how files split into plans, and whose they are) without
     extracting targets. Exit code 1 when some file could not be read."""
-    from .doclist import print_documents
+    from targets.outputs.doclist import print_documents
 
     code = run_library(lambda: print_documents(inputs, province, encoding))
     raise typer.Exit(code)
@@ -130,7 +130,7 @@ def evaluate(
     show: int = typer.Option(20, "--show", help="How many misses, extras and wrong fields to list."),
 ) -> None:
     """Extract GOLD/texts and score the result against GOLD/*.csv (precision, recall, fields)."""
-    from .console import print_eval
+    from targets.console import print_eval
 
     run_library(lambda: print_eval(gold, str(rules) if rules else None, show))
 
@@ -157,7 +157,7 @@ def diff(
 
     Exit code 0 when no reported target differs, 1 when some do, 2 on an error.
     """
-    from .diff_report import run_diff
+    from targets.analysis.diff_report import run_diff
 
     code = run_library(lambda: run_diff(old, new, corpus, pairs, against_national, fmt, out, show,
                                         str(rules) if rules else None, encoding))
@@ -174,7 +174,7 @@ def compare(
     """Provinces side by side: write OUT/compare.xlsx (a sheet and bar chart per headline
     indicator, provinces × target years, 全国 as reference; the wind + solar rollup against
     the national goal) and OUT/compare.csv (long form), and print the rollup."""
-    from .compare import print_compare
+    from targets.analysis.compare import print_compare
 
     run_library(lambda: print_compare(out, rules, top))
 
@@ -182,7 +182,7 @@ def compare(
 @rules_app.command("check")
 def rules_check(rules: Optional[Path] = RulesOption) -> None:
     """Validate every rule file and run every rule's examples and counterexamples."""
-    from .console import print_rules_check
+    from targets.console import print_rules_check
 
     ok = run_library(lambda: print_rules_check(rules))
     raise typer.Exit(0 if ok else 1)

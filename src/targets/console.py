@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from .runner import NO_FILES, Summary, run_extract
+from targets.outputs.runner import NO_FILES, Summary, run_extract
 
 console = Console(stderr=True)
 
@@ -61,7 +61,7 @@ def print_summary(s: Summary, out: Path) -> None:
 
 def print_eval(gold: Path, rules_dir: Optional[str], show: int) -> None:
     """Extract the gold texts, score them and print the report."""
-    from .evaluate import load_gold, score
+    from targets.analysis.evaluate import load_gold, score
 
     with tempfile.TemporaryDirectory() as tmp:
         run_extract([gold / "texts"], Path(tmp), rules_dir, jobs=1, by="none")
@@ -91,8 +91,8 @@ def print_eval(gold: Path, rules_dir: Optional[str], show: int) -> None:
 
 
 def print_rules_check(rules_dir: Optional[Path]) -> bool:
-    from .examples import run_all
-    from .rules import load_rules
+    from targets.core.examples import run_all
+    from targets.core.rulebook import load_rules
 
     rules = load_rules(rules_dir)
     n, failures = run_all(rules)

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Optional
 
-from .match import Matcher, Quantity, YearMark, clause_bounds
-from .rules import RuleSet
+from targets.core.match import Matcher, Quantity, YearMark, clause_bounds
+from targets.core.rulebook import RuleSet
 
 CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
              "六": 6, "七": 7, "八": 8, "九": 9}

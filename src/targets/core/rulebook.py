@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import tomllib
+from importlib import resources
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Optional
@@ -9,10 +10,11 @@ from typing import Any, Literal, Optional
 import regex
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
-from .models import RuleError, Target
-from .segment import SENTENCE_MAX
+from targets.models import RuleError, Target
+from targets.core.segment import SENTENCE_MAX
 
-DEFAULT_RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
+# The rules ship inside the package (package data), so an installed `targets` finds them too.
+DEFAULT_RULES_DIR = Path(str(resources.files("targets") / "rules"))
 REQUIRED_FILES = ("units", "comparators", "strive", "years", "changes", "exclusions",
                   "triggers", "split", "tables", "normalize")
 MATCH_TIMEOUT = 2.0  # seconds a single pattern may take on one text: no rule can hang a run
@@ -304,8 +306,8 @@ def load_rules(directory: Path | None = None) -> RuleSet:
 
 def _check_data_files(directory: Path) -> None:
     """The folder's own document and jurisdiction data, validated like every rule file."""
-    from .documents import load_document_rules  # imported here: they import this module's errors
-    from .jurisdictions import load_jurisdictions
+    from targets.core.documents import load_document_rules  # imported here: they import this module's errors
+    from targets.core.jurisdictions import load_jurisdictions
 
     if (directory / "documents.toml").is_file():
         load_document_rules(directory / "documents.toml")

@@ -17,10 +17,10 @@ from typing import Optional
 import regex
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from .jurisdictions import leading_name
-from .tomlfile import Rx, read_toml, validate
+from targets.core.jurisdictions import leading_name
+from targets.core.tomlfile import Rx, read_toml, validate
 
-RULES_FILE = Path(__file__).resolve().parents[2] / "rules" / "documents.toml"
+RULES_FILE = Path(__file__).resolve().parents[1] / "rules" / "documents.toml"
 HEADER_REACH = 600  # characters a header may span (region, 《title》, URL)
 
 

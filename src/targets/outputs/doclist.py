@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from .load import load_file
-from .models import Document, InputError, TargetsError
-from .pipeline import input_files, split_file
-from .workbooks import provinces_of
+from targets.core.load import load_file
+from targets.models import Document, InputError, TargetsError
+from targets.core.pipeline import input_files, split_file
+from targets.outputs.workbooks import provinces_of
 
 DOC_TABLE_COLUMNS = ["doc_id", "title", "region", "province", "level", "draft", "pages",
                      "published"]

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Optional
 
-from .export import cell_text, publish, rows_of, signals_held, staging, write_csv
-from .load import SUPPORTED_SUFFIXES
-from .models import DOCUMENT_COLUMNS, TARGET_COLUMNS, TargetsError
-from .pipeline import FileResult, extract_paths, input_files
+from targets.outputs.export import cell_text, publish, rows_of, signals_held, staging, write_csv
+from targets.core.load import SUPPORTED_SUFFIXES
+from targets.models import DOCUMENT_COLUMNS, TARGET_COLUMNS, TargetsError
+from targets.core.pipeline import FileResult, extract_paths, input_files
 
 ERROR_COLUMNS = ["source", "error"]
 WIDTHS = {"doc_id": 22, "source": 28, "doc_title": 30, "indicator": 36, "sentence": 80,
@@ -93,7 +93,7 @@ def _write_outputs(summary: Summary, files: list, out: Path, rules_dir: Optional
                    province: Optional[str], on_writing: Callable[[], None]) -> None:
     """Every output is written into a staging folder and published at the end, all at once."""
     # workbooks reads CSVs back with read_rows from this module: import it late, not in a cycle.
-    from .workbooks import prune_workbooks, keep_province, write_workbooks
+    from targets.outputs.workbooks import prune_workbooks, keep_province, write_workbooks
 
     with staging(out) as stage:
         t_tmp, d_tmp = stage / "targets.csv", stage / "documents.csv"

@@ -12,9 +12,9 @@ from typing import Annotated, Literal, Optional
 import regex
 from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
 
-from .tomlfile import check_regex, read_toml, validate
+from targets.core.tomlfile import check_regex, read_toml, validate
 
-RULES_FILE = Path(__file__).resolve().parents[2] / "rules" / "jurisdictions.toml"
+RULES_FILE = Path(__file__).resolve().parents[1] / "rules" / "jurisdictions.toml"
 LEVEL_RANK = {"national": 0, "ministry": 0, "province": 1, "city": 2, "district-county": 3}
 
 

@@ -15,7 +15,7 @@ from functools import lru_cache
 import opencc
 import regex
 
-from .rules import RuleSet
+from targets.core.rulebook import RuleSet
 
 # Full-width ASCII (！ to ～) and the ideographic space become their half-width forms.
 FULL_TO_HALF = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}

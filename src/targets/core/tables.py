@@ -11,10 +11,10 @@ from typing import Optional
 
 import regex
 
-from .match import ARABIC
-from .resolve import Resolved, Resolver
-from .rules import RuleSet
-from .segment import Sentence, Table, cells_with_offsets, sentences
+from targets.core.match import ARABIC
+from targets.core.resolve import Resolved, Resolver
+from targets.core.rulebook import RuleSet
+from targets.core.segment import Sentence, Table, cells_with_offsets, sentences
 
 NUMBER = regex.compile(ARABIC)
 

@@ -13,8 +13,8 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import PreformattedString
 from docx.table import Table
 
-from .load import PAGE_SEPARATOR, decode_bytes, input_error
-from .models import InputError
+from targets.core.load import PAGE_SEPARATOR, decode_bytes, input_error
+from targets.models import InputError
 
 
 def docx_text(path: Path, data: bytes) -> str:

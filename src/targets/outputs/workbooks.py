@@ -22,11 +22,11 @@ from itertools import chain, islice, repeat
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Literal, Optional
 
-from .export import write_xlsx
-from .models import DOCUMENT_COLUMNS, TARGET_COLUMNS
-from .pipeline import FileResult
-from .pool import worker_pool, workers_for
-from .runner import WIDTHS, read_rows, typed_rows
+from targets.outputs.export import write_xlsx
+from targets.models import DOCUMENT_COLUMNS, TARGET_COLUMNS
+from targets.core.pipeline import FileResult
+from targets.core.pool import worker_pool, workers_for
+from targets.outputs.runner import WIDTHS, read_rows, typed_rows
 
 By = Literal["province", "document", "none"]
 BY_CHOICES = ("province", "document", "none")

@@ -7,7 +7,7 @@ from typing import Optional
 
 import regex
 
-from .rules import MATCH_TIMEOUT, RuleSet, Unit
+from targets.core.rulebook import MATCH_TIMEOUT, RuleSet, Unit
 
 ARABIC = r"\d+(?:\.\d+)?"
 CHINESE = r"[一二两三四五六七八九十百千]+"

@@ -4,10 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from .indicators import check_examples, taxonomy_for
-from .models import Target
-from .pipeline import extract_text
-from .rules import RuleSet
+from targets.core.indicators import check_examples, taxonomy_for
+from targets.models import Target
+from targets.core.pipeline import extract_text
+from targets.core.rulebook import RuleSet
 
 
 @dataclass(frozen=True)

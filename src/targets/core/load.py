@@ -41,16 +41,16 @@ def load_file(path: Path, encoding: str | None = None, max_bytes: int = 200_000_
         _check_codec(path, encoding)
     suffix = path.suffix.lower()
     if suffix == ".docx":
-        from .formats import docx_text  # the format readers load only when a file needs them
+        from targets.core.formats import docx_text  # the format readers load only when a file needs them
 
         loaded = Loaded(docx_text(path, data), "docx", "docx")
     elif suffix == ".pdf":
-        from .formats import pdf_text
+        from targets.core.formats import pdf_text
 
         text, pages = pdf_text(path, data)
         loaded = Loaded(text, "pdf", "pdf", pages)
     elif suffix in {".html", ".htm"}:
-        from .formats import html_text
+        from targets.core.formats import html_text
 
         loaded = Loaded(html_text(path, data, encoding), "html", "html")
     else:

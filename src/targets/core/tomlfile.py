@@ -8,7 +8,7 @@ from typing import Annotated, Any, TypeVar
 import regex
 from pydantic import AfterValidator, BaseModel, ValidationError
 
-from .models import RuleError
+from targets.models import RuleError
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -13,8 +13,8 @@ from typing import Any, Literal, Optional, Union
 import regex
 from pydantic import Field, field_validator
 
-from .models import RuleError
-from .rules import RuleSet, Strict, _check_pattern, _validate, load_rules
+from targets.models import RuleError
+from targets.core.rulebook import RuleSet, Strict, _check_pattern, _validate, load_rules
 
 RULE_FILE = "indicators.toml"
 NO_UNIT = "none"  # the family of a number written without a unit (PUE 1.3)

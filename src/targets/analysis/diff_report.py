@@ -16,10 +16,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .diff import diff_targets, load_diff_rules, national_pairs, version_pairs
-from .export import atomic_path, cell_text, write_csv, write_xlsx
-from .models import Document, Target, TargetChange, TargetsError
-from .pipeline import FileResult, extract_file, extract_paths, input_files
+from targets.analysis.diff import diff_targets, load_diff_rules, national_pairs, version_pairs
+from targets.outputs.export import atomic_path, cell_text, write_csv, write_xlsx
+from targets.models import Document, Target, TargetChange, TargetsError
+from targets.core.pipeline import FileResult, extract_file, extract_paths, input_files
 
 COLUMNS = ["status", "indicator_id", "indicator", "target_year", "kind", "old_value", "old_unit",
            "old_comparator", "new_value", "new_unit", "new_comparator", "changed_fields",

@@ -17,10 +17,10 @@ from typing import Annotated, Callable, Hashable, Optional, Sequence
 import regex
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .models import Document, Target, TargetChange
-from .tomlfile import Rx, read_toml, validate
+from targets.models import Document, Target, TargetChange
+from targets.core.tomlfile import Rx, read_toml, validate
 
-RULES_FILE = Path(__file__).resolve().parents[2] / "rules" / "diff.toml"
+RULES_FILE = Path(__file__).resolve().parents[1] / "rules" / "diff.toml"
 COMPARED = ("value", "comparator", "target_year", "strive", "unit")
 
 

@@ -9,15 +9,19 @@ from itertools import islice
 from pathlib import Path, PurePosixPath
 from typing import Iterable, Iterator, Optional
 
-from . import documents, indicators, jurisdictions
-from .load import Loaded, is_supported, load_file
-from .models import Document, InputError, Target, TargetsError
-from .normalize import normalize
-from .pool import worker_pool, workers_for
-from .resolve import Resolved, Resolver
-from .rules import RuleSet, load_rules
-from .segment import Sentence, Table, blocks
-from .tables import table_targets
+from targets.core import documents
+
+from targets.core import indicators
+
+from targets.core import jurisdictions
+from targets.core.load import Loaded, is_supported, load_file
+from targets.models import Document, InputError, Target, TargetsError
+from targets.core.normalize import normalize
+from targets.core.pool import worker_pool, workers_for
+from targets.core.resolve import Resolved, Resolver
+from targets.core.rulebook import RuleSet, load_rules
+from targets.core.segment import Sentence, Table, blocks
+from targets.core.tables import table_targets
 
 IN_FLIGHT_PER_WORKER = 2  # files submitted to the pool per worker and not yet consumed
 SENTENCE_STOPS = "。!?！？\n"  # where segment ends a sentence (its SENTENCE pattern)

@@ -13,11 +13,11 @@ from openpyxl.chart.series import SeriesLabel
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter, quote_sheetname
 
-from .export import atomic_path, cell_text
+from targets.outputs.export import atomic_path, cell_text
 
 if TYPE_CHECKING:
-    from .compare import Comparison, RollupResult
-    from .indicators import Indicator
+    from targets.analysis.compare import Comparison, RollupResult
+    from targets.core.indicators import Indicator
 
 CHART_YEARS = (2025, 2030)
 HEADER_ROW, NATIONAL_ROW = 4, 5  # provinces follow the national reference row
@@ -58,7 +58,7 @@ def put(ws, row: int, col: int, value: Any, bold: bool = False):
 
 
 def write_book(path: Path, result: "Comparison") -> None:
-    from .compare import NATIONAL, is_dominant
+    from targets.analysis.compare import NATIONAL, is_dominant
 
     book = Workbook()
     index = print_setup(book.active)
@@ -91,7 +91,7 @@ def write_book(path: Path, result: "Comparison") -> None:
 
 def stub(indicator_id: str, sector: str) -> "Indicator":
     """An id an older extract or another rule folder wrote, which these rules do not know."""
-    from .indicators import Indicator
+    from targets.core.indicators import Indicator
 
     return Indicator.model_construct(id=indicator_id, zh=indicator_id, sector=sector,
                                      en="(not in the rules' indicators.toml)")

@@ -14,12 +14,12 @@ from typing import Optional
 
 import pandas as pd
 
-from . import jurisdictions
-from .compare_book import plain, write_book
-from .export import cell_text, write_csv
-from .indicators import Rollup, Taxonomy, taxonomy_for
-from .models import TargetsError
-from .rules import load_rules
+from targets.core import jurisdictions
+from targets.analysis.compare_book import plain, write_book
+from targets.outputs.export import cell_text, write_csv
+from targets.core.indicators import Rollup, Taxonomy, taxonomy_for
+from targets.models import TargetsError
+from targets.core.rulebook import load_rules
 
 NATIONAL = "全国"
 LEVEL_ORDER = {"national": 0, "ministry": 1, "province": 0}  # who speaks for 全国 first

@@ -1,0 +1,1 @@
+"""What is done with extracted targets: version diff, province comparison, evaluation."""

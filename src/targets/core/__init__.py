@@ -1,0 +1,1 @@
+"""The extraction pipeline: path -> text -> documents -> sentences -> targets."""

@@ -1,0 +1,1 @@
+"""What a run writes: CSV, Excel workbooks, the staged and published output folder."""
