@@ -16,6 +16,8 @@ class Triggers(Examples):
     count_verbs: Pattern
     subject_strip: Pattern
     subject_strip_end: Pattern
+    enumeration: Pattern  # examples before 等, dropped unless 分别 pairs them with values
+    auxiliary: Pattern  # what ends a phrase that is no subject (云南将, 上海计划)
     aside: Pattern  # a bracketed aside, dropped from a subject (单位GDP(生产总值)能耗)
     predicates: Pattern
     suffix_lead: Pattern  # stripped from the text after the unit before it joins the subject
@@ -98,6 +100,9 @@ class Subject:
         self.bases = [rx(b) for b in rules.changes.base.values()]
         self.ends = rx(tr.predicates)
         self.strip = rx(tr.subject_strip)
+        self.enumeration = rx(tr.enumeration)
+        self.respectively = rx(rules.split.respectively)
+        self.auxiliary = rx(tr.auxiliary)
         self.strip_end = rx(tr.subject_strip_end)
         self.aside = rx(tr.aside)
         self.object_verbs = rx(tr.object_verbs)
@@ -114,7 +119,8 @@ class Subject:
         own = bool(prev and has_words(local))
         text = self.joiners.sub("", local) if own else clause.prefix
         share = clause.quantity.unit_rule.family in ("share", "share_change")
-        found, rule = self.subject(text, clause.suffix, share)
+        listed = bool(self.respectively.search(clause.text))  # 分别 pairs the items: keep them
+        found, rule = self.subject(text, clause.suffix, share, listed)
         if own and prev and self.tidy(text) == prev["indicator"]:
             # 创建50家绿色工厂、3家绿色供应链: the text between is the previous count's object,
             # and this count's own object follows it.
@@ -128,9 +134,12 @@ class Subject:
             draft.decide("indicator", last["indicator"] if last else "", "subject:previous")
         return None
 
-    def subject(self, text: str, suffix: str, share: bool = False) -> tuple[str, str]:
+    def subject(self, text: str, suffix: str, share: bool = False,
+                listed: bool = False) -> tuple[str, str]:
         """(indicator, how it was found) of the text before a number and the one after it."""
-        text = self.blank_years(text)
+        text = self.after_years(text)
+        if not listed:
+            text = self.enumeration.sub("", text)
         cuts = [m for m in self.ends.finditer(text)
                 if not (share and self.increment_cut.match(m.group()))]
         bounds = [0] + [x for m in cuts for x in (m.start(), m.end())] + [len(text)]
@@ -141,8 +150,8 @@ class Subject:
         made = None if share else self.made(text, noun)
         if made:
             return made, "object"
-        if not cuts:
-            # 城镇新建建筑100%执行绿色建筑标准; 80%以上的县级机关达到要求
+        if not cuts or (not head and noun):
+            # 城镇新建建筑100%执行绿色建筑标准; 80%以上的县级机关达到要求; 实现25万辆新能源汽车保有量
             return (self.tidy(head + rest) if rest[:1].isalpha() else head), "clause"
         return head, "clause"
 
@@ -161,13 +170,20 @@ class Subject:
             return ""
         first = self.tidy(text[:verb.start()])
         plain = (first and len(first) <= 8 and not self.ends.search(first)
-                 and not self.verbs.search(first) and not self.object_verbs.search(first))
+                 and not self.verbs.search(first) and not self.object_verbs.search(first)
+                 and not self.auxiliary.search(first))
         return self.tidy(first + verb.group() + obj) if plain and first != obj else obj
 
-    def blank_years(self, text: str) -> str:
-        """Years, strive words and baselines blanked out (a baseline is not a subject)."""
-        for y in self.matcher.years(text):
+    def after_years(self, text: str) -> str:
+        """The text after its last year mark, when words follow it (将打造…项目2030年清洁能源装机
+        达到: the subject follows the year), with strive words and baselines blanked out."""
+        marks = self.matcher.years(text)
+        for y in marks:
             text = text[:y.start] + " " * (y.end - y.start) + text[y.end:]
+        if marks and self.tidy(text[marks[-1].end:]) and self.tidy(text[:marks[-1].start]):
+            first_cut = self.ends.search(text)
+            if not first_cut or first_cut.start() >= marks[-1].end:
+                text = " " * marks[-1].end + text[marks[-1].end:]
         text = self.strive.sub(" ", text)
         for rx in self.bases:
             text = rx.sub(lambda m: " " * len(m.group()), text)
