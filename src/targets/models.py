@@ -41,6 +41,10 @@ class Document(BaseModel):
     n_targets: int = 0
     char_start: int = 0
     char_end: int = 0
+    region_code: str = ""       # GB/T 2260 code of the issuing division (issue 14)
+    province_code: str = ""     # ISO 3166-2 (CN-HA); CN for national documents
+    province_en: str = ""
+    place_note: str = ""        # why a place the document names was left unresolved
 
 
 class Target(BaseModel):
@@ -72,6 +76,11 @@ class Target(BaseModel):
     char_end: int
     page: Optional[int] = None
     rule_id: str = ""
+    region_code: str = ""
+    province_code: str = ""
+    province_en: str = ""
+    indicator_en: str = ""
+    sector_en: str = ""
 
 
 # Column order of every export: OUTPUT.md's columns first, then ours.
@@ -80,6 +89,8 @@ TARGET_COLUMNS = [
     "sector", "value", "value_max", "unit", "value_std", "unit_std", "comparator", "kind",
     "direction", "base_year", "target_year", "strive", "sentence", "char_start", "char_end",
     "page", "rule_id",
+    # places coded and in English (issue 14)
+    "region_code", "province_code", "province_en", "indicator_en", "sector_en",
 ]
 DOCUMENT_COLUMNS = list(Document.model_fields)
 
