@@ -8,7 +8,8 @@ stays ambiguous gives no place but a note, never a guess.
 """
 from __future__ import annotations
 
-from typing import Optional
+from dataclasses import replace
+from typing import Callable, Optional
 
 import regex
 
@@ -43,7 +44,13 @@ def _narrow(places: Places, hit: Hit, context: set[str]) -> list[Unit]:
     """The units of an ambiguous name that lie inside another unit named beside it."""
     if len(hit.units) == 1:
         return list(hit.units)
-    return [u for u in hit.units if context & set(places.ancestors(u))]
+    # The narrowest unit named beside it decides: 南京市鼓楼区, not 江苏省's other 鼓楼区.
+    def depth(u: Unit) -> int:
+        held_by = context & set(places.ancestors(u))
+        return max((LEVEL_RANK[places.by_code[c].level] for c in held_by), default=-1)
+
+    best = max(depth(u) for u in hit.units)
+    return [u for u in hit.units if best >= 0 and depth(u) == best]
 
 
 def _common(places: Places, units: list[Unit]) -> Unit:
@@ -61,6 +68,16 @@ def _common(places: Places, units: list[Unit]) -> Unit:
     return places.by_code[key]
 
 
+def _shared(hit: Hit) -> Optional[Unit]:
+    """What the units of an ambiguous name have in common: their province (城区 is a district
+    of three cities of 山西省), without a code; None when they lie in several provinces."""
+    provinces = {u.province for u in hit.units}
+    levels = {u.level for u in hit.units}
+    if len(provinces) != 1:
+        return None
+    return Unit(hit.surface, levels.pop() if len(levels) == 1 else "", provinces.pop())
+
+
 def choose(places: Places, hits: list[Hit], skip_ambiguous: bool = False) -> tuple[Optional[Unit], str, str]:
     """(unit, name as written, note) for a run of names: the first name decides the province,
     later names of that province narrow it (上海市徐汇区, 无锡市 + 新吴区), and units named
@@ -74,15 +91,15 @@ def choose(places: Places, hits: list[Hit], skip_ambiguous: bool = False) -> tup
         if len(units) == 1:
             chosen.append((hit, units[0]))
             continue
-        if not chosen and not note:
+        if not note:
             note = f"{hit.surface}: " + " or ".join(_describe(places, u) for u in hit.units)
-            if not skip_ambiguous:
-                return None, hit.surface, note
+        if not chosen and not skip_ambiguous:
+            return _shared(hit), hit.surface, note
     if not chosen:
         return None, "", note
     first_hit, first = chosen[0]
     unit = _common(places, [u for _, u in chosen if u.province == first.province])
-    return unit, first_hit.surface if unit == first else unit.name, ""
+    return unit, first_hit.surface if unit == first else unit.name, note
 
 
 def resolve_issuer(places: Places, region: str, title: str = "") -> tuple[Optional[Unit], str, str]:
@@ -113,7 +130,7 @@ def from_head(places: Places, head: str) -> tuple[Optional[Unit], str, str]:
         for m in pattern.finditer(head[: rules.source_window]):
             unit, named, note = choose(places, places.hits(m.group("issuer")))
             if unit:
-                return unit, named, ""
+                return unit, named, note
             notes.append(note)
     hits = [h for h in places.hits(head[: rules.window])
             if all(u.level in PLACE_LEVELS for u in h.units)]
@@ -121,15 +138,17 @@ def from_head(places: Places, head: str) -> tuple[Optional[Unit], str, str]:
     return unit, named, "" if unit else next((n for n in [*notes, note] if n), "")
 
 
-def attribute(places: Places, region: str, title: str = "", head: str = "") -> Place:
-    """The Place of a document from its issuer as named, its title and its head's text."""
+def attribute(places: Places, region: str, title: str = "",
+              head: Callable[[], str] = str) -> Place:
+    """The Place of a document from its issuer as named, its title and its head's text
+    (`head` makes that text: it is asked for only when the issuer and title name no place)."""
     unit, named, note = resolve_issuer(places, region, title)
-    if unit is None and head:
-        unit, named, head_note = from_head(places, head)
+    if unit is None:
+        unit, named, head_note = from_head(places, head())
         note = note or head_note
     if unit is None:
         return Place(named=named, note=note)
-    return places.place(unit, named)
+    return replace(places.place(unit, named), note=note)
 
 
 def leading_name(title: str, places: Optional[Places] = None) -> str:

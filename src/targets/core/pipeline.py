@@ -115,8 +115,8 @@ def split_file(text: str, source: str,
     docs = []
     for i, span in enumerate(spans):
         doc_id = stem if len(spans) == 1 else f"{stem}#{i + 1:03d}"
-        head = documents.head_text(text, span, known.rules.head.source_window, doc_rules)
-        place = attribute.attribute(known, span.region, span.title, head)
+        place = attribute.attribute(known, span.region, span.title, lambda: documents.head_text(
+            text, span, known.rules.head.source_window, doc_rules))
         docs.append(Document(
             doc_id=doc_id, source=source, doc_title=span.title, region=span.region or place.named,
             province=place.province, level=place.level, region_code=place.region_code,

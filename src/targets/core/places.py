@@ -231,7 +231,7 @@ def build_places(rules: JurisdictionRules, divisions: Path) -> Places:
     def add(name: str, unit: Unit, share: bool = False) -> None:
         # `share`: several units may have one full name (朝阳区 in 北京 and 长春); a short or
         # old name goes only to the first that claims it.
-        if not name or name in rules.common_words or (name in taken and not share):
+        if not name or (not share and (name in taken or name in rules.common_words)):
             return
         if unit not in names.setdefault(name, []):
             names[name].append(unit)

