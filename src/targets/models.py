@@ -18,6 +18,10 @@ class InputError(TargetsError):
     """An input file that cannot be read or decoded."""
 
 
+class UsageError(TargetsError):
+    """An option that names nothing known (a province, a doc_id): says what comes closest."""
+
+
 class RuleError(TargetsError):
     """A rule file that is not valid: names the file, the rule id and the reason."""
 

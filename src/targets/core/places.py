@@ -48,6 +48,7 @@ class _Province(_Strict):
     code: Code
     iso: str = Field(pattern=r"^CN-[A-Z]{2}$")
     en: str
+    en_aliases: list[str] = []
     aliases: list[str] = []
 
 
