@@ -207,3 +207,37 @@ def test_a_bad_division_line_names_the_file_and_the_unit(tmp_path):
     (tmp_path / "divisions.tsv").write_text(rows, encoding="utf-8")
     with pytest.raises(RuleError, match=r"divisions\.tsv: division 410783 长垣市: parent '419900'"):
         load_places(tmp_path)
+
+
+def test_every_target_with_a_province_carries_its_codes_and_english(corpus_results):
+    targets = [t for r in corpus_results for t in r.targets]
+    assert len(targets) > 1000
+    assert [t for t in targets if t.province and not (t.region_code and t.province_code
+                                                        and t.province_en)] == []
+    assert [t for t in targets if t.indicator_id and not t.indicator_en] == []
+    assert [t for t in targets if t.sector and not t.sector_en] == []
+    henan = {(t.province_code, t.province_en) for t in targets if t.province == "河南省"}
+    assert henan == {("CN-HA", "Henan")}
+    national = {(t.region_code, t.province_code, t.province_en) for t in targets if t.province == "全国"}
+    assert national == {("100000", "CN", "China")}
+
+
+def test_the_csv_files_carry_the_new_columns(tmp_path):
+    from typer.testing import CliRunner
+
+    from targets.cli import app
+
+    (tmp_path / "in").mkdir()
+    text, *_ = PLANS["luoyang.txt"]
+    (tmp_path / "in" / "luoyang.txt").write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(app, ["extract", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "-q"])
+    assert result.exit_code == 0, result.output
+    with (tmp_path / "out" / "targets.csv").open(encoding="utf-8-sig") as fh:
+        (row,) = list(csv.DictReader(fh))
+    assert (row["region_code"], row["province_code"], row["province_en"]) == ("410300", "CN-HA", "Henan")
+    assert (row["indicator_id"], row["indicator_en"], row["sector_en"]) == (
+        "non_fossil_energy_share", "Non-fossil share of energy consumption", "energy")
+    with (tmp_path / "out" / "documents.csv").open(encoding="utf-8-sig") as fh:
+        (doc,) = list(csv.DictReader(fh))
+    assert (doc["region_code"], doc["province_code"], doc["province_en"], doc["place_note"]) == (
+        "410300", "CN-HA", "Henan", "")

@@ -292,7 +292,10 @@ def write_workbooks(out: Path, targets_csv: Path, documents_csv: Path, by: By = 
         order = [name for name, _ in province_table(places)]
         spools = spool_provinces(documents_csv, targets_csv, Path(tmp), province, order)
         overview = ("overview", OVERVIEW_COLUMNS, list(_overview(spools, places, province)))
-        names = _sheet_names((s.name for s in spools), {"overview", "targets", "documents"})
+        english = {name: places.place(unit, name).province_en for name, unit in province_table(places)}
+        # A sheet per province, named in Chinese and English (河南省 Henan) for every reader.
+        names = _sheet_names((f"{s.name} {english[s.name]}".strip() if s.name in english
+                              else s.name for s in spools), {"overview", "targets", "documents"})
         per_province = [(n, TARGET_COLUMNS, read_rows(s.targets_csv)) for n, s in zip(names, spools)]
         books = {s.name: out / "provinces" / province_file(s.name) for s in spools}
         for s in spools:
