@@ -80,6 +80,9 @@ class Target(BaseModel):
     char_end: int
     page: Optional[int] = None
     rule_id: str = ""
+    section: str = ""  # the heading path the target stands under
+    year_source: str = ""  # where target_year came from: sentence, headline, list, 其中, table
+    decided_by: str = ""  # the rule ids that set its fields, in field order
     region_code: str = ""
     province_code: str = ""
     province_en: str = ""
@@ -92,7 +95,7 @@ TARGET_COLUMNS = [
     "doc_id", "source", "doc_title", "region", "province", "indicator", "indicator_id",
     "sector", "value", "value_max", "unit", "value_std", "unit_std", "comparator", "kind",
     "direction", "base_year", "target_year", "strive", "sentence", "char_start", "char_end",
-    "page", "rule_id",
+    "page", "rule_id", "section", "year_source", "decided_by",
     # places coded and in English (issue 14)
     "region_code", "province_code", "province_en", "indicator_en", "sector_en",
 ]
