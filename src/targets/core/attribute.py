@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Callable, Optional
 
-import regex
-
 from targets.core.places import LEVEL_RANK, Hit, Place, Places, Unit, load_places
 
 PLACE_LEVELS = ("province", "city", "district-county")

@@ -8,7 +8,6 @@ automaton over every name, built once per rule folder when a place is first aske
 """
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -198,22 +197,28 @@ def _read_divisions(path: Path, rules: JurisdictionRules) -> list[tuple[dict, Un
                  if ln and not ln.startswith("#")]
     except (OSError, UnicodeDecodeError) as exc:
         raise RuleError(f"{path}: cannot read division data ({exc})") from exc
-    rows = list(csv.DictReader(lines, delimiter="\t"))
+    header = lines[0].split("\t") if lines else []
+    rows = [dict(zip(header, ln.split("\t"))) for ln in lines[1:]]  # plain TSV: no quoting
     codes = {r.get("code") for r in rows}
     out = []
     for row in rows:
-        code, parent = row.get("code") or "", row.get("parent") or ""
+        code, parent, name = row.get("code") or "", row.get("parent") or "", row.get("name")
         province = provinces.get(code[:2] + "0000", "")
-        where = f"{path}: division {code or '?'} {row.get('name') or ''}".rstrip()
-        if not (len(code) == 6 and code.isdigit()) or row.get("level") not in ("city", "district-county"):
-            raise RuleError(f"{where}: needs a 6-digit code and a level (city or district-county)")
-        if not province or not row.get("name"):
-            raise RuleError(f"{where}: needs a name and a province (no province has code "
-                            f"{code[:2]}0000)")
-        if parent not in codes and parent not in provinces:
-            raise RuleError(f"{where}: parent {parent!r} is no unit")
-        out.append((row, Unit(row["name"], row["level"], province, code, parent)))
+        problem = _problem(row, province, parent in codes or parent in provinces)
+        if problem:
+            raise RuleError(f"{path}: division {code or '?'} {name or ''}".rstrip() + f": {problem}")
+        out.append((row, Unit(name, row["level"], province, code, parent)))
     return out
+
+
+def _problem(row: dict, province: str, parent_known: bool) -> str:
+    """What is wrong with a line of divisions.tsv, "" when nothing."""
+    code = row.get("code") or ""
+    if not (len(code) == 6 and code.isdigit()) or row.get("level") not in ("city", "district-county"):
+        return "needs a 6-digit code and a level (city or district-county)"
+    if not (province and row.get("name")):
+        return f"needs a name and a province (no province has code {code[:2]}0000)"
+    return "" if parent_known else f"parent {row.get('parent')!r} is no unit"
 
 
 def _stems(name: str, suffixes: list[str]) -> list[str]:
