@@ -241,3 +241,32 @@ def test_the_csv_files_carry_the_new_columns(tmp_path):
         (doc,) = list(csv.DictReader(fh))
     assert (doc["region_code"], doc["province_code"], doc["province_en"], doc["place_note"]) == (
         "410300", "CN-HA", "Henan", "")
+
+
+def test_a_rule_folder_brings_its_own_places(tmp_path):
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from targets.cli import app
+    from targets.core.rulebook import DEFAULT_RULES_DIR
+
+    rules = tmp_path / "rules"
+    shutil.copytree(DEFAULT_RULES_DIR, rules, ignore=shutil.ignore_patterns("*.py"))
+    toml = rules / "jurisdictions.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace(
+        '[[place]]\nname = "两江新区"', '[[place]]\nname = "某某新区"\nprovince = "河南省"\n'
+        'level = "city"\n[[place]]\nname = "两江新区"', 1), encoding="utf-8")
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "plan.txt").write_text("某某新区碳达峰实施方案\n到2025年，非化石能源消费比重达到20%。",
+                                              encoding="utf-8")
+    cli = CliRunner()
+    args = ["extract", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "-q", "--rules", str(rules)]
+    assert cli.invoke(app, args).exit_code == 0
+    with (tmp_path / "out" / "documents.csv").open(encoding="utf-8-sig") as fh:
+        assert [(d["province"], d["level"]) for d in csv.DictReader(fh)] == [("河南省", "city")]
+    divisions = rules / "divisions.tsv"
+    divisions.write_text(divisions.read_text(encoding="utf-8").replace("\t410700\t", "\t41070\t", 1),
+                         encoding="utf-8")
+    result = cli.invoke(app, args)
+    assert result.exit_code == 2 and "divisions.tsv: division" in result.output

@@ -286,14 +286,25 @@ def _rule_file(folder: Path, name: str) -> Path:
 
 
 def load_places(folder: Optional[Path] = None) -> Places:
-    """The places of a rule folder (the project's when None); RuleError names file and entry."""
+    """The places of a rule folder (the project's when None); RuleError names file and entry.
+
+    Built once per folder and process, and again when one of its two files changed."""
     from targets.core.rulebook import DEFAULT_RULES_DIR
 
-    return _load(Path(folder or DEFAULT_RULES_DIR).resolve())
+    folder = Path(folder or DEFAULT_RULES_DIR).resolve()
+    files = (_rule_file(folder, RULES_NAME), _rule_file(folder, DIVISIONS_NAME))
+    return _load(*files, tuple(_stamp(f) for f in files))
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    try:
+        st = path.stat()
+    except OSError:
+        return (0, 0)   # reading it will say why
+    return (st.st_mtime_ns, st.st_size)
 
 
 @lru_cache(maxsize=4)
-def _load(folder: Path) -> Places:
-    path = _rule_file(folder, RULES_NAME)
-    rules = validate(path, JurisdictionRules, read_toml(path, "jurisdiction data"))
-    return build_places(rules, _rule_file(folder, DIVISIONS_NAME))
+def _load(rules_file: Path, divisions: Path, stamps: tuple) -> Places:
+    rules = validate(rules_file, JurisdictionRules, read_toml(rules_file, "jurisdiction data"))
+    return build_places(rules, divisions)
