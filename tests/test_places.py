@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from targets.core.documents import split_documents
-from targets.core.attribute import leading_name, level_of, province_of
+from targets.core.attribute import attribute, leading_name, level_of, province_of
 from targets.core.places import load_places
 from targets.models import RuleError
 
@@ -173,3 +173,10 @@ def test_rules_reject_bad_pattern(tmp_path):
     with pytest.raises(RuleError,
                        match=r"jurisdictions\.toml: entry ministry\.patterns\.0: .*bad regex"):
         load_places(path.parent)
+
+
+def test_a_name_that_runs_into_a_word_is_cut_back():
+    places = load_places()
+    assert attribute(places, "", "", lambda: "推进海南区域协调发展").province == "海南省"
+    assert attribute(places, "海南区").region_code == "150303"          # 乌海市海南区
+    assert attribute(places, "", "", lambda: "长垣县域经济").region_code == "410783"

@@ -164,9 +164,11 @@ class Places:
         out = []
         for end, name in self.automaton.iter_long(text):
             start = end - len(name) + 1
-            if text[end:end + 1] and name[-1] + text[end + 1:end + 2] in self.rules.breaks:
-                continue  # 海南区 in 海南区域 is no district
-            out.append(Hit(start, end + 1, name, tuple(self.names[name])))
+            if name[-1] + text[end + 1:end + 2] in self.rules.breaks:
+                name = name[:-1]  # 海南区 in 海南区域 is no district, but 海南 may be a place
+                if name not in self.names:
+                    continue
+            out.append(Hit(start, start + len(name), name, tuple(self.names[name])))
         return out
 
     def ancestors(self, unit: Unit) -> list[str]:

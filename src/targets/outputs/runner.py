@@ -21,7 +21,8 @@ from targets.core.province_query import parse_provinces
 
 ERROR_COLUMNS = ["source", "error"]
 WIDTHS = {"doc_id": 22, "source": 28, "doc_title": 30, "indicator": 36, "sentence": 80,
-          "error": 80, "region": 12, "province": 12}
+          "error": 80, "region": 12, "province": 12, "province_en": 14, "indicator_en": 36,
+          "place_note": 40}
 
 
 @dataclass
