@@ -13,7 +13,7 @@ from targets.core.places import load_places
 from targets.core.province_query import parse_provinces
 from targets.outputs.workbooks import provinces_of
 
-DOC_TABLE_COLUMNS = ["doc_id", "title", "region", "province", "level", "draft", "pages",
+DOC_TABLE_COLUMNS = ["doc_id", "title", "region", "province", "level", "code", "draft", "pages",
                      "published"]
 
 
@@ -53,7 +53,7 @@ def table_row(doc: Document) -> list[str]:
         pages = str(doc.page_start)
     else:
         pages = f"{doc.page_start}-{doc.page_end}"
-    return [doc.doc_id, doc.doc_title, doc.region, doc.province, doc.level,
+    return [doc.doc_id, doc.doc_title, doc.region, doc.province, doc.level, doc.region_code,
             "draft" if doc.is_draft else "", pages, doc.published]
 
 
