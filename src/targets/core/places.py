@@ -75,7 +75,7 @@ class JurisdictionRules(_Strict):
     title_lead: Annotated[str, AfterValidator(check_regex)]
     stem_suffixes: list[str]
     division_suffixes: list[str]
-    short_forms_of: list[Literal["city", "district-county"]]
+    short_form_min: dict[Literal["city", "district-county"], int]
     derived_short: dict[str, str] = {}
     common_words: list[str] = []
     breaks: list[str] = []
@@ -269,9 +269,10 @@ def build_places(rules: JurisdictionRules, divisions: Path) -> Places:
         for old in filter(None, (row.get("old") or "").split(";")):
             add(old, unit)
     for row, unit in rows:
-        if unit.level not in rules.short_forms_of:
-            continue
+        least = rules.short_form_min.get(unit.level)
         for short in filter(None, (row.get("short") or "").split("/")):
+            if least is None or len(short) < least:
+                continue
             add(short, unit)
             for kind, mark in rules.derived_short.items():
                 if unit.name.endswith(kind):
