@@ -55,7 +55,7 @@ class Commitment:
                 draft.decided_by["trigger"] = "trigger:count_verb"
                 return None
             return "trigger:chinese_numeral"
-        if q.unit_rule.count:
+        if q.count:
             if last is not None and last.decided_by.get("unit") in self.count_units:
                 draft.decided_by["trigger"] = "trigger:count_list"
                 return None
