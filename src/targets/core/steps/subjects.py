@@ -36,8 +36,10 @@ class Subjects(Examples):
     noun_after: Pattern  # the noun phrase after a number that is a verb's object
     generic: Pattern  # a measure that names no thing of its own (发电量, 总规模)
     topic_end: Pattern  # where a subject's topic ends (新能源|新增并网装机)
+    measure_head: Pattern  # the measure at a subject's end (…|回收率, …|装机容量)
     adjectival: Pattern  # verbs of making that stay in the measure they lead (新增发电装机)
     light_verbs: Pattern  # a verb that joins what follows it to the subject (实现)
+    topic_phrase: Pattern  # a clause naming the topic of what follows (在…方面)
     share_measure: Pattern  # a share's own measure, after a first predicate (…的比例)
 
 
@@ -55,6 +57,7 @@ class Phrases:
         self.enumeration, self.auxiliary = rx(s.enumeration), rx(s.auxiliary)
         self.object_verbs, self.noun = rx(s.object_verbs), rx(s.noun_after)
         self.only_verbs = rx(f"^(?:{s.object_verbs}|{rules.triggers.verbs})+$")
+        self.only_made = rx(f"^(?:{s.object_verbs})+$")
         self.adjectival = rx(f"^(?:{s.adjectival})$")
         self.light = rx(f"^(?:{s.light_verbs})$")
         self.share_measure = rx(s.share_measure)
@@ -115,9 +118,10 @@ class Phrases:
                 return ""
         else:
             return ""
-        first = self.tidy(text[:verb.start()])
-        plain = (first and len(first) <= 8 and not self.ends.search(first)
-                 and not self.verbs.search(first) and not self.object_verbs.search(first)
+        raw = text[:verb.start()]
+        first = self.tidy(raw)
+        plain = (first and len(first) <= 8 and not self.ends.search(raw)
+                 and not self.verbs.search(raw) and not self.object_verbs.search(raw)
                  and not self.auxiliary.search(first))
         if plain and first != obj:
             return self.tidy(first + verb.group() + obj)
@@ -151,6 +155,8 @@ class Subject:
         self.respectively = rx(rules.split.respectively)
         self.joiners = rx(f"^(?:(?:{self.phrases.after.pattern}))?(?:{rules.split.separators})+")
         self.share_of, self.generic, self.topic_end = rx(s.share_of), rx(s.generic), rx(s.topic_end)
+        self.topic_phrase = rx(s.topic_phrase)
+        self.measure_head = rx(s.measure_head)
         self.predicates = rx(rules.triggers.predicates)
         self.heads = rx(rules.split.heads)
 
@@ -166,24 +172,44 @@ class Subject:
             # 创建50家绿色工厂、3家绿色供应链: the text between is the previous count's object.
             noun = p.noun.match(p.rest(clause.suffix))
             found, rule = (p.tidy(noun.group()), "object") if noun else (found, rule)
+        parts = self.parts(found)
         if last and found:
-            found, rule = self.said_of(last["indicator"], found, text, clause, own) or (found, rule)
+            said = self.said_of(last, found, text, clause, own)
+            if said:
+                found, rule, parts = said
+        verbs = p.tidy(text)
+        if not found and last and last.get("_parts") and p.only_made.match(verbs):
+            topic, measure = last["_parts"]  # 开工新型储能装机1000万千瓦，建成投产600万千瓦
+            found, rule, parts = p.tidy(topic + verbs + measure), "verbs", last["_parts"]
+        if not found and (topic := self.topic_phrase.search(clause.sentence, 0, clause.start)):
+            found, rule = p.tidy(topic["topic"]), "topic_phrase"  # 在清洁能源装机方面,…,要达到85%
         if found:
             draft.decide("indicator", found, f"subject:{rule}")
         else:
             draft.decide("indicator", last["indicator"] if last else "", "subject:previous")
+            parts = last.get("_parts") if last else None
+        draft.fields["_parts"] = parts  # (topic, measure) a later clause may take up
         return None
 
-    def said_of(self, previous: str, found: str, text: str, clause: "Clause",
-                own: bool) -> Optional[tuple[str, str]]:
-        """The subject read with the previous target's: 占…, a generic measure, a bare item."""
-        p = self.phrases
+    def parts(self, subject: str) -> Optional[tuple[str, str]]:
+        """(topic, measure) of a subject: 新能源|新增并网装机; None when it has no measure word."""
+        cut = self.measure_head.search(subject) or self.topic_end.search(subject)
+        return (subject[:cut.start()], subject[cut.start():]) if cut else (subject, "")
+
+    def said_of(self, last: "Draft", found: str, text: str, clause: "Clause",
+                own: bool) -> Optional[tuple[str, str, Optional[tuple[str, str]]]]:
+        """The subject read with the previous target's: 占…, a generic measure, a bare item;
+        (indicator, rule, the parts it passes on), or None."""
+        p, parts = self.phrases, last.get("_parts")
         if not own and self.share_of.match(text):
-            return p.tidy(previous + found), "share_of"
-        cut = self.topic_end.search(previous)
-        if self.generic.match(found) and cut and cut.start() >= 2:
-            return p.tidy(previous[:cut.start()] + found), "topic"
-        if (cut and not self.predicates.search(clause.prefix)
-                and not self.heads.search(found) and not self.generic.match(found)):
-            return p.tidy(found + previous[cut.start():]), "measure"  # 其中风电360万千瓦
+            return p.tidy(last["indicator"] + found), "share_of", None
+        if not parts:
+            return None
+        topic, measure = parts
+        if self.generic.match(found) and len(topic) >= 2:
+            return p.tidy(topic + found), "topic", parts
+        if (measure and not self.predicates.search(clause.prefix) and not self.heads.search(found)
+                and not p.verbs.search(clause.prefix) and not p.object_verbs.search(clause.prefix)
+                and not self.generic.match(found)):
+            return p.tidy(found + measure), "measure", parts  # 其中风电360万千瓦
         return None
