@@ -72,6 +72,7 @@ class Target(BaseModel):
     char_end: int
     page: Optional[int] = None
     rule_id: str = ""
+    ocr: int = 0  # 1 when the text was recognised from a page image (a scan), so may hold OCR errors
 
 
 # Column order of every export: OUTPUT.md's columns first, then ours.
@@ -79,7 +80,7 @@ TARGET_COLUMNS = [
     "doc_id", "source", "doc_title", "region", "province", "indicator", "indicator_id",
     "sector", "value", "value_max", "unit", "value_std", "unit_std", "comparator", "kind",
     "direction", "base_year", "target_year", "strive", "sentence", "char_start", "char_end",
-    "page", "rule_id",
+    "page", "rule_id", "ocr",
 ]
 DOCUMENT_COLUMNS = list(Document.model_fields)
 
