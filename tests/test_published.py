@@ -1,0 +1,121 @@
+"""Documents as they are published (issue 16): a 主要指标表 in .pdf, .docx and .html, scans read
+by OCR, and the run's notes. Every fixture is generated here."""
+from __future__ import annotations
+
+import pytest
+
+from targets.core import ocr, pdf_reader
+from targets.core.load import load_file
+from targets.core.pipeline import extract_file
+from targets.outputs.runner import run_extract
+
+from .pdfs import scanned, table_pdf, text_pdf
+from .test_load import docx_bytes, write
+
+TITLE = "表1 “十四五”主要指标表"
+ROWS = [["序号", "指标", "单位", "2020年现状值", "2025年", "2030年"],
+        ["1", "非化石能源消费比重", "%", "11.2", "16", "20"],
+        ["2", "风电装机容量", "万千瓦", "1518", "2700", "4000"],
+        ["3", "单位地区生产总值能源消耗降低率", "%", "13.2", "14.5", "13"]]
+AFTER = "到2025年，全省新增光伏装机容量1000万千瓦。"
+# indicator, value, unit, year, kind: one per indicator row and year column, none from 2020年现状值
+TABLE_TARGETS = [("非化石能源消费比重", 16, "%", 2025, "level"), ("非化石能源消费比重", 20, "%", 2030, "level"),
+                 ("风电装机容量", 2700, "万千瓦", 2025, "level"), ("风电装机容量", 4000, "万千瓦", 2030, "level"),
+                 ("单位地区生产总值能源消耗降低率", 14.5, "%", 2025, "change"),
+                 ("单位地区生产总值能源消耗降低率", 13, "%", 2030, "change")]
+TEXT_TARGET = ("光伏装机容量", 1000, "万千瓦", 2025, "increment")
+
+
+def _docx(document):
+    document.add_paragraph(TITLE)
+    table = document.add_table(rows=len(ROWS), cols=len(ROWS[0]))
+    for r, row in enumerate(ROWS):
+        for c, text in enumerate(row):
+            table.cell(r, c).text = text
+    document.add_paragraph(AFTER)
+
+
+def _html() -> bytes:
+    rows = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in ROWS)
+    return (f"<html><body><div class='nav'>首页</div><div id='zoom'><p>{TITLE}</p>"
+            f"<table>{rows}</table><p>{AFTER}</p></div></body></html>").encode("utf-8")
+
+
+FILES = {"plan.pdf": lambda: table_pdf(TITLE, ROWS, AFTER), "plan.docx": lambda: docx_bytes(_docx),
+         "plan.html": _html}
+
+
+def _found(result):
+    return [(t.indicator, t.value, t.unit, t.target_year, t.kind) for t in result.targets]
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_indicator_table_gives_one_target_per_indicator_and_year(tmp_path, name):
+    path = write(tmp_path, name, FILES[name]())
+    result = extract_file(path, tmp_path)
+    assert result.error is None
+    assert _found(result) == TABLE_TARGETS + [TEXT_TARGET]
+    text = load_file(path).text
+    for target in result.targets:  # every span points into the text the reader returned
+        assert str(target.value).removesuffix(".0") in text[target.char_start:target.char_end]
+
+
+def test_pdf_table_cells_are_not_read_twice(tmp_path):
+    text = load_file(write(tmp_path, "plan.pdf", FILES["plan.pdf"]())).text
+    assert text.count("风电装机容量") == 1 and text.count("1518") == 1
+    assert "2\t风电装机容量\t万千瓦\t1518\t2700\t4000" in text.split("\n")
+    assert text.splitlines()[-1] == AFTER
+
+
+def test_without_the_tables_extra_pdf_tables_are_flat_and_the_run_says_so_once(tmp_path, monkeypatch):
+    monkeypatch.setattr(pdf_reader, "find_spec", lambda name: None if name == "pdfplumber" else object())
+    (tmp_path / "in").mkdir()
+    for name in ("a.pdf", "b.pdf"):
+        write(tmp_path / "in", name, FILES["plan.pdf"]())
+    loaded = load_file(tmp_path / "in" / "a.pdf")
+    assert "\t" not in loaded.text and loaded.notes == (pdf_reader.FLATTENED,)
+    summary = run_extract([tmp_path / "in"], tmp_path / "out")
+    assert summary.notes == [pdf_reader.FLATTENED]
+
+
+def test_with_the_tables_extra_there_is_no_note(tmp_path):
+    assert load_file(write(tmp_path, "plan.pdf", FILES["plan.pdf"]())).notes == ()
+
+
+# --- scans ----------------------------------------------------------------------------------
+
+needs_ocr = pytest.mark.skipif(ocr.unavailable() is not None,
+                               reason="OCR needs Tesseract with chi_sim (Debian tesseract-ocr, "
+                                      "tesseract-ocr-chi-sim) and the ocr extra")
+
+
+@needs_ocr
+def test_a_scanned_page_is_recognised_and_its_records_say_ocr(tmp_path):
+    text = "到2025年，全省风电装机容量达到2700万千瓦以上。\n到2030年，光伏装机容量达到5000万千瓦。"
+    path = write(tmp_path, "scan.pdf", scanned(text_pdf(text)))
+    loaded = load_file(path)
+    assert loaded.ocr_pages == (1,)
+    result = extract_file(path, tmp_path)
+    assert [(t.value, t.target_year, t.ocr, t.page) for t in result.targets] == [(2700, 2025, 1, 1), (5000, 2030, 1, 1)]
+
+
+def test_records_of_a_text_layer_say_not_ocr(tmp_path):
+    result = extract_file(write(tmp_path, "plan.pdf", text_pdf(AFTER)), tmp_path)
+    assert [(t.value, t.ocr) for t in result.targets] == [(1000, 0)]
+
+
+def test_a_pdf_with_some_scanned_pages_and_no_ocr_reads_the_rest_and_says_which(tmp_path, monkeypatch):
+    import io
+
+    import pypdf
+
+    monkeypatch.setattr(ocr, "unavailable", lambda: ocr.INSTALL)
+    writer = pypdf.PdfWriter()
+    writer.append(pypdf.PdfReader(io.BytesIO(text_pdf(AFTER))))
+    writer.add_blank_page(595, 842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    path = write(tmp_path, "mixed.pdf", buffer.getvalue())
+    loaded = load_file(path)
+    assert loaded.text.strip() == AFTER
+    assert loaded.notes == (f"{path}: pages 2 have no text layer; to read them with OCR {ocr.INSTALL}",)
