@@ -91,7 +91,8 @@ def document_targets(original: str, doc: Document, resolver: Resolver,
             unit=r.unit, value_std=r.value_std, unit_std=r.unit_std, comparator=r.comparator,
             kind=r.kind, direction=r.direction, base_year=r.base_year, target_year=r.target_year,
             strive=r.strive, sentence=original[s_start:s_end].strip(), char_start=o_start,
-            char_end=o_end, page=documents.page_at(markers, o_start), rule_id=r.rule_id))
+            char_end=o_end, page=documents.page_at(markers, o_start), rule_id=r.rule_id,
+            year_source=r.year_source, decided_by=r.decided_by))
     return targets
 
 

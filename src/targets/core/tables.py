@@ -13,10 +13,19 @@ import regex
 
 from targets.core.match import ARABIC
 from targets.core.resolve import Resolved, Resolver
-from targets.core.rulebook import RuleSet
+from targets.core.schema import Examples, Pattern
 from targets.core.segment import Sentence, Table, cells_with_offsets, sentences
 
 NUMBER = regex.compile(ARABIC)
+
+
+class Tables(Examples):
+    """tables.toml: the header words of an indicator table's columns."""
+    indicator_header: Pattern
+    unit_header: Pattern
+    year_header: Pattern
+    current_header: Pattern
+    skip_header: Pattern  # a header naming projects: the table is a project list
 
 
 @dataclass(frozen=True)
@@ -26,7 +35,7 @@ class Columns:
     years: dict[int, int]  # column index -> year
 
 
-def find_header(table: Table, rules: RuleSet) -> tuple[int, Optional[Columns]]:
+def find_header(table: Table, rules) -> tuple[int, Optional[Columns]]:
     """(row index, columns) of the table's indicator header, or (-1, None)."""
     t = rules.tables
     ind_rx, unit_rx, year_rx = rules.rx(t.indicator_header), rules.rx(t.unit_header), rules.rx(t.year_header)
@@ -42,7 +51,7 @@ def find_header(table: Table, rules: RuleSet) -> tuple[int, Optional[Columns]]:
     return -1, None
 
 
-def is_project_list(table: Table, rules: RuleSet) -> bool:
+def is_project_list(table: Table, rules) -> bool:
     skip = rules.rx(rules.tables.skip_header)
     return any(skip.search(c) for _, cells in table.rows[:3] for c in cells)
 
@@ -74,7 +83,7 @@ def _row_targets(cells: list[tuple[int, str]], cols: Columns, resolver: Resolver
     if not indicator:
         return []
     unit_rule = resolver.matcher.unit_of.get(unit)
-    rate = resolver.rate_rx.search(indicator)
+    rate = resolver.steps["kind"].rate.search(indicator)
     kind, direction = ("change", "down" if rate.group("down") else "up") if rate else ("level", "")
     out = []
     for k, year in cols.years.items():
@@ -87,7 +96,7 @@ def _row_targets(cells: list[tuple[int, str]], cols: Columns, resolver: Resolver
         std = (unit_rule.std or unit) if unit_rule else unit
         out.append(Resolved(indicator, value, None, unit, round(value * factor, 9), std, "=", kind,
                             direction, None, year, False, start, start + len(cell.strip()),
-                            "table:indicator"))
+                            "table:indicator", "table", "table:indicator; year:table_column"))
     return out
 
 
