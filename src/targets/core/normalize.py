@@ -2,7 +2,7 @@
 
 Normalization is one-to-one character translation (full-width -> half-width, traditional ->
 simplified) followed by deletions (page footers, pinyin readings, spaces, line breaks inside a
-word). Deletions only remove characters, so the map is piecewise linear: a list of chunks,
+word, and hard wraps inside a sentence: wraps.py). Deletions only remove characters, so the map is piecewise linear: a list of chunks,
 each (start in normalized text, start in original text).
 """
 from __future__ import annotations
@@ -16,6 +16,7 @@ import opencc
 import regex
 
 from targets.core.schema import Examples, Pattern, Strict
+from targets.core.wraps import Wrap, wrap_breaks
 
 
 class Deletion(Strict):
@@ -27,6 +28,7 @@ class Normalize(Examples):
     """normalize.toml: what is deleted, and between which characters a line break is joined."""
     delete: list[Deletion]
     join_between: Pattern
+    wrap: Wrap  # hard-wrapped lines (a PDF's): see wraps.py
 
 # Full-width ASCII (！ to ～) and the ideographic space become their half-width forms.
 FULL_TO_HALF = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
@@ -94,11 +96,13 @@ def normalize(original: str, rules) -> Normalized:
     """Normalize a decoded text, keeping the offset map back to it."""
     text = simplify(original)
     joinable = rules.rx(rules.normalize.join_between)
+    wraps = wrap_breaks(text, rules.normalize.wrap, rules.rx)
     pieces: list[str] = []
     norm_starts, orig_starts = [0], [0]
     pos = produced = 0
     for m in _deletion_pattern(rules).finditer(text):
-        if m.lastgroup == "line_break" and not _breaks_a_word(text, m.start(), m.end(), joinable):
+        if (m.lastgroup == "line_break" and not _breaks_a_word(text, m.start(), m.end(), joinable)
+                and text.index("\n", m.start()) not in wraps):
             continue
         pieces.append(text[pos:m.start()])
         produced += m.start() - pos
