@@ -33,6 +33,7 @@ class Scope:
     year: Optional[int] = None  # the headline year in force, if any
     year_source: str = ""  # headline, list or 其中
     year_rule: str = ""
+    past: bool = False  # the context is history (其中 after a 截至… sentence)
     list_item: bool = False  # the sentence is (part of) a ——, ●, ① … item
 
 

@@ -15,6 +15,7 @@ from typing import Optional
 
 from targets.core.context import Clause, DocContext, Draft, Scope
 from targets.core.match import Matcher, YearMark, clause_bounds
+from targets.core.outline import Reader
 from targets.core.steps.changes import Baseline, Kind
 from targets.core.steps.comparators import Bound, SharedBound
 from targets.core.steps.exclusions import Excluded
@@ -55,6 +56,7 @@ class Resolved:
     rule_id: str
     year_source: str = ""
     decided_by: str = ""
+    section: str = ""
 
 
 class Resolver:
@@ -74,6 +76,7 @@ class Resolver:
         self.order = [self.steps[name] for name in STEPS]
         self.splitting = Splitting(rules, items)
         self.respectively = Respectively(rules, items)
+        self.reader = Reader(rules)  # the document's outline, for the pass over its sentences
 
     def sentence(self, text: str, scope: Scope | None = None) -> list[Resolved]:
         """Every target of one normalized sentence, left to right."""
@@ -93,7 +96,7 @@ class Resolver:
                 continue  # a step rejected it: not a target
             last = draft
             found += self.splitting(clause, draft)
-        return [record(d) for d in self.respectively(text, found, years)]
+        return [record(d, scope) for d in self.respectively(text, found, years)]
 
 
 def year_at(years: tuple[YearMark, ...], pos: int) -> Optional[YearMark]:
@@ -102,7 +105,7 @@ def year_at(years: tuple[YearMark, ...], pos: int) -> Optional[YearMark]:
     return before[-1] if before else None
 
 
-def record(draft: Draft) -> Resolved:
+def record(draft: Draft, scope: Scope) -> Resolved:
     f, by = draft.fields, draft.decided_by
     split = by.get("indicator", "")
     rule_id = by["unit"] + (f"+{split}" if split.startswith("split:") and split != "split:respectively" else "")
@@ -110,4 +113,5 @@ def record(draft: Draft) -> Resolved:
     return Resolved(
         f["indicator"], f["value"], f["value_max"], f["unit"], f["value_std"], f["unit_std"],
         f["comparator"], f["kind"], f["direction"], f["base_year"], f["target_year"], f["strive"],
-        f["start"], f["end"], rule_id, f.get("year_source", ""), "; ".join(dict.fromkeys(traced)))
+        f["start"], f["end"], rule_id, f.get("year_source", ""), "; ".join(dict.fromkeys(traced)),
+        scope.section)

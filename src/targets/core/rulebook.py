@@ -17,6 +17,7 @@ import regex
 from pydantic import BaseModel
 
 from targets.core.normalize import Normalize
+from targets.core.outline import OutlineRules, Sections
 from targets.core.schema import Examples, check_rule, validate_rule
 from targets.core.steps.changes import Changes
 from targets.core.steps.comparators import Comparator
@@ -37,6 +38,7 @@ FILES: dict[str, tuple[type[BaseModel], str | None]] = {
     "exclusions": (Exclusion, "exclusion"), "strive": (Strive, None), "years": (Years, None),
     "changes": (Changes, None), "triggers": (Triggers, None), "split": (Split, None),
     "tables": (Tables, None), "normalize": (Normalize, None), "numerals": (Numerals, None),
+    "outline": (OutlineRules, None), "sections": (Sections, None),
 }
 REQUIRED_FILES = tuple(FILES)
 
@@ -56,6 +58,8 @@ class RuleSet:
     tables: Tables
     normalize: Normalize
     numerals: Numerals
+    outline: OutlineRules
+    sections: Sections
     extra: dict[str, Any]
 
     def __post_init__(self) -> None:

@@ -6,7 +6,7 @@ other table's cells are read as sentences.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
 import regex
@@ -56,21 +56,21 @@ def is_project_list(table: Table, rules) -> bool:
     return any(skip.search(c) for _, cells in table.rows[:3] for c in cells)
 
 
-def table_targets(table: Table, resolver: Resolver) -> list[tuple[Resolved, Sentence]]:
+def table_targets(table: Table, resolver: Resolver, scope=None) -> list[tuple[Resolved, Sentence]]:
     """Targets of a table, each with the row (or cell sentence) it came from."""
     rules = resolver.rules
     if is_project_list(table, rules):
         return []
     header_at, cols = find_header(table, rules)
     if cols is None:
-        return _cells_as_sentences(table, resolver)
+        return _cells_as_sentences(table, resolver, scope)
     out = []
     for row in table.rows[header_at + 1:]:
         cells = cells_with_offsets(row)
         line = "\t".join(c for _, c in cells)
         sentence = Sentence(row[0], row[0] + len(line), line)
         for r in _row_targets(cells, cols, resolver):
-            out.append((r, sentence))
+            out.append((replace(r, section=scope.section) if scope else r, sentence))
     return out
 
 
@@ -100,10 +100,10 @@ def _row_targets(cells: list[tuple[int, str]], cols: Columns, resolver: Resolver
     return out
 
 
-def _cells_as_sentences(table: Table, resolver: Resolver) -> list[tuple[Resolved, Sentence]]:
+def _cells_as_sentences(table: Table, resolver: Resolver, scope) -> list[tuple[Resolved, Sentence]]:
     out = []
     for row in table.rows:
         for pos, cell in cells_with_offsets(row):
             for s in sentences(cell, pos):
-                out += [(r, s) for r in resolver.sentence(s.text)]
+                out += [(r, s) for r in resolver.sentence(s.text, scope)]
     return out

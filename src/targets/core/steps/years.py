@@ -49,6 +49,7 @@ class Present(Strict):
 
 class Years(Strict):
     not_after: Pattern
+    marks_contain: list[str]  # every year mark holds one of these (a cheap test first)
     present: Present
     year: list[YearRule]
 
@@ -102,6 +103,8 @@ class Deadline:
             draft.decide("target_year", mark.year, rule)
             draft.decide("year_source", "sentence", "")
             return None
+        if scope.past:
+            return scope.year_rule
         draft.decide("target_year", scope.year, scope.year_rule)
         draft.decide("year_source", scope.year_source if scope.year else "", "")
         return None
