@@ -10,6 +10,7 @@ from targets.core.pipeline import extract_file
 from targets.outputs.runner import run_extract
 
 from .pdfs import scanned, table_pdf, text_pdf
+from .portal import SHELLS, portal_page
 from .test_load import docx_bytes, write
 
 TITLE = "表1 “十四五”主要指标表"
@@ -119,3 +120,27 @@ def test_a_pdf_with_some_scanned_pages_and_no_ocr_reads_the_rest_and_says_which(
     loaded = load_file(path)
     assert loaded.text.strip() == AFTER
     assert loaded.notes == (f"{path}: pages 2 have no text layer; to read them with OCR {ocr.INSTALL}",)
+
+
+# --- saved web pages ------------------------------------------------------------------------
+
+ARTICLE = "\n".join(["河南省碳达峰实施方案", "到2025年，全省风电装机容量达到2700万千瓦以上。", TITLE,
+                     *("\t".join(row) for row in ROWS), AFTER])
+
+
+@pytest.mark.parametrize("shell", range(len(SHELLS)))
+def test_a_saved_portal_page_gives_the_article_targets_only(tmp_path, shell):
+    # The related-article list and hot-news box hold years and targets of their own.
+    path = write(tmp_path, "page.html", portal_page(ARTICLE, "河南省碳达峰实施方案", shell).encode("utf-8"))
+    result = extract_file(path, tmp_path)
+    assert _found(result) == [("风电装机容量", 2700, "万千瓦", 2025, "level"), *TABLE_TARGETS, TEXT_TARGET]
+    text = load_file(path).text
+    assert not any(word in text for word in ("首页", "分享到", "相关", "热点", "网站标识码"))
+
+
+def test_link_lists_inside_the_article_are_left_out(tmp_path):
+    html = ("<html><body><div id='zoom'><p>到2025年，风电装机容量达到2700万千瓦。</p>"
+            "<ul><li><a>到2030年光伏达到5000万千瓦</a></li><li><a>相关</a></li></ul>"
+            "<ul><li>到2030年，光伏装机容量达到6000万千瓦。</li></ul></div></body></html>")
+    text = load_file(write(tmp_path, "page.html", html.encode("utf-8"))).text
+    assert text == "到2025年，风电装机容量达到2700万千瓦。\n到2030年，光伏装机容量达到6000万千瓦。"

@@ -26,6 +26,8 @@ _BLOCK_TAGS = {
     "figure", "form", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "li", "main", "ol", "p", "pre",
     "section", "table", "tbody", "tfoot", "thead", "ul",
 }
+_LIST_TAGS = {"ul", "ol", "dl"}
+_LINKS = 0.5  # a list or box with this share of its text in links is navigation or "related articles"
 _SPACE = re.compile(r"\s+")
 
 
@@ -40,7 +42,8 @@ def html_text(path: Path, data: bytes, forced: str | None) -> str:
         return ""
     if any("depth" in entry.message.lower() for entry in parser.error_log):
         raise input_error(path, "its elements nest deeper than an HTML parser reads; not a saved page")
-    return _render(_main_element(root))
+    main, lists = _main_element(root)
+    return _render(main, lists)
 
 
 def _meta_charset(data: bytes) -> str | None:
@@ -74,33 +77,47 @@ def _elements(root):
             stack.extend(reversed(element))
 
 
-def _main_element(root):
-    """The article: of the article/main elements and content-named ones, the one with the most text.
+def _main_element(root) -> tuple:
+    """(the article, the link lists inside it): a named article element, else the paragraphs' parent.
 
-    Candidates nest (a "content" div around id="zoom"); the one with the most text is the
-    whole article with its title rather than a fragment of it.
+    Named: of the article/main elements and content-named ones, the one with the most text;
+    candidates nest (a "content" div around id="zoom") and the one with the most text is the
+    whole article with its title rather than a fragment of it. Unnamed: the element whose own
+    paragraphs (children without blocks inside, links left out) hold the most text. Either way
+    a list or box whose text is mostly links (related articles, a menu) is left out.
     """
     order = list(_elements(root))
-    size: dict = {}
-    for element in reversed(order):  # children before parents: each size is summed once
+    size, links, flow, blocky = {}, {}, {}, {}
+    for element in reversed(order):  # children before parents: each measure is summed once
+        children = [c for c in element if c in size]  # boilerplate children have no measures
+        tails = _stripped(element.text) + sum(_stripped(c.tail) for c in element)
         # A boilerplate child has no size of its own, but the text after it (its tail) counts.
-        size[element] = _stripped(element.text) + sum(
-            size.get(child, 0) + _stripped(child.tail) for child in element)
-    candidates = [e for e in order if e.tag in ("article", "main") or (
+        size[element] = tails + sum(size[c] for c in children)
+        links[element] = size[element] if element.tag == "a" else sum(links[c] for c in children)
+        blocky[element] = any(c.tag in _BLOCK_TAGS or blocky[c] for c in children)
+        flow[element] = tails + sum(size[c] - links[c] for c in children if not blocky[c]
+                                    and c.tag not in _LIST_TAGS)
+    lists = {e for e in order if e.tag in _LIST_TAGS | {"div"} and size[e] and links[e] >= _LINKS * size[e]}
+    named = [e for e in order if e.tag in ("article", "main") or (
         e.tag not in ("html", "body") and _MAIN_ATTR.search(f"{e.get('id') or ''} {e.get('class') or ''}"))]
-    best = max(candidates, key=lambda e: size[e], default=None)  # the first, outermost, on a tie
-    if best is not None and size[best]:
-        return best
-    body = root.find("body")
-    return body if body is not None else root
+    best = max(named, key=lambda e: size[e], default=None)  # the first, outermost, on a tie
+    if best is None or not size[best]:
+        best = max(order, key=lambda e: flow[e], default=None)
+    if best is None or not size.get(best):
+        body = root.find("body")
+        best = body if body is not None else root
+    return best, lists
 
 
 def _stripped(text: str | None) -> int:
     return len(text.strip()) if text else 0
 
 
-def _render(root) -> str:
-    """Text of `root`: block elements on their own lines, each table row one tab-joined line."""
+def _render(root, skip: set) -> str:
+    """Text of `root`: block elements on their own lines, each table row one tab-joined line.
+
+    Elements in `skip` (link lists) and boilerplate are left out.
+    """
     out: list[str] = []
     stack: list = [root]  # elements to write, and strings already written as they go out
     while stack:
@@ -108,12 +125,12 @@ def _render(root) -> str:
         if isinstance(item, str):
             out.append(item)
             continue
-        if not isinstance(item.tag, str) or _is_boilerplate(item):
+        if not isinstance(item.tag, str) or item in skip or _is_boilerplate(item):
             continue
         if item.tag == "br":
             out.append("\n")
         elif item.tag == "tr":
-            cells = [" ".join(_render(cell).split()) for cell in item if cell.tag in ("td", "th")]
+            cells = [" ".join(_render(cell, skip).split()) for cell in item if cell.tag in ("td", "th")]
             out.append("\n" + "\t".join(cells) + "\n")
         else:
             block = item.tag in _BLOCK_TAGS
