@@ -9,9 +9,8 @@ from __future__ import annotations
 import io
 
 import pdfplumber
-import regex
 
-_WIDE = regex.compile(r"[\p{Han}\p{Block=CJK_Symbols_and_Punctuation}\uff00-\uffef]")
+from targets.core.layout import join_words, page_text
 
 
 def page_texts(data: bytes) -> list[str]:
@@ -29,7 +28,7 @@ def _page_text(page) -> str:
     # Lines outside the tables and the tables themselves, in their order down the page.
     pieces = [(line["top"], line["text"]) for line in outside.extract_text_lines()]
     pieces += [(table.bbox[1], "\n".join(_rows(table))) for table in tables]
-    return "\n".join(text for _, text in sorted(pieces, key=lambda piece: piece[0]))
+    return page_text(pieces)
 
 
 def _inside(char: dict, boxes: list[tuple[float, float, float, float]]) -> bool:
@@ -43,14 +42,5 @@ def _rows(table) -> list[str]:
 
 
 def _cell(text: str | None) -> str:
-    """A cell's text on one line: a wrap inside Chinese text is dropped, else becomes a space.
-
-    >>> _cell("单位GDP能源消\\n耗降低"), _cell("GDP\\nper capita"), _cell(None)
-    ('单位GDP能源消耗降低', 'GDP per capita', '')
-    """
-    lines = (text or "").split()
-    out = lines[0] if lines else ""
-    for line in lines[1:]:
-        joint = "" if _WIDE.match(out[-1]) or _WIDE.match(line[0]) else " "
-        out += joint + line
-    return out
+    """A cell's text on one line (a wrap inside Chinese text dropped, else a space)."""
+    return join_words((text or "").split())
