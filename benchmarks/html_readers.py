@@ -14,8 +14,8 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-from portal import portal_page  # noqa: E402
+sys.path.insert(0, str(ROOT))
+from tests.portal import portal_page  # noqa: E402
 
 from targets.core.load import load_file  # noqa: E402
 from targets.core.pipeline import extract_file, extract_text  # noqa: E402

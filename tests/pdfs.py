@@ -25,17 +25,25 @@ GRID = TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0,
 
 def text_pdf(text: str) -> bytes:
     """A PDF of a text: each line a paragraph wrapped at CHARS_PER_LINE, tab-separated lines a ruled table."""
-    flow, rows = [], []
+    flow = []
+    for paragraph, rows in paragraphs_and_tables(text):
+        flow += [_table(rows), Spacer(1, SIZE)] if rows else [Paragraph(escape(paragraph), BODY)]
+    return _build(flow)
+
+
+def paragraphs_and_tables(text: str) -> list[tuple[str, list[list[str]]]]:
+    """(paragraph, []) for each non-blank line, ("", rows) for each run of tab-separated lines."""
+    out, rows = [], []
     for line in text.split("\n") + [""]:
         if line.count("\t") >= 2:
             rows.append(line.split("\t"))
             continue
         if rows:
-            flow += [_table(rows), Spacer(1, SIZE)]
+            out.append(("", rows))
             rows = []
         if line.strip():
-            flow.append(Paragraph(escape(line.strip()), BODY))
-    return _build(flow)
+            out.append((line.strip(), []))
+    return out
 
 
 def table_pdf(before: str, rows: list[list[str]], after: str) -> bytes:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from html import escape
 
+from .pdfs import paragraphs_and_tables
+
 RELATED = ["关于印发《全省光伏发电装机容量到2025年达到3000万千瓦实施方案》的通知",
            "到2030年全市新能源汽车保有量达到50万辆——市政府新闻发布会",
            "我省非化石能源消费比重2025年将提高到25%", "2023年全省单位GDP能耗下降3.5%"]
@@ -22,18 +24,11 @@ SHELLS = [
 
 def article_html(text: str) -> str:
     """Paragraphs of a text as <p>, its tab-separated lines as a <table>."""
-    out, rows = [], []
-    for line in text.split("\n") + [""]:
-        if line.count("\t") >= 2:
-            rows.append(line.split("\t"))
-            continue
-        if rows:
-            out.append("<table border='1'>" + "".join(
-                "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in rows) + "</table>")
-            rows = []
-        if line.strip():
-            out.append(f"<p style='text-indent:2em'>{escape(line.strip())}</p>")
-    return "\n".join(out)
+    return "\n".join(
+        "<table border='1'>" + "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>"
+                                       for row in rows) + "</table>"
+        if rows else f"<p style='text-indent:2em'>{escape(paragraph)}</p>"
+        for paragraph, rows in paragraphs_and_tables(text))
 
 
 def portal_page(text: str, title: str, shell: int) -> str:
