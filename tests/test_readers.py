@@ -222,3 +222,13 @@ def test_zero_page_pdf_says_so(tmp_path):
 
 def test_input_errors_stay_input_errors():
     assert issubclass(InputError, Exception) and not issubclass(load.OverBudget, Exception)
+
+
+def test_a_reader_with_long_work_ahead_extends_its_budget():
+    from targets.core.budget import OverBudget, extend_budget, time_budget
+
+    with time_budget(0.2):
+        extend_budget(5)  # as the PDF reader does before OCR of its scanned pages
+        time.sleep(0.4)
+    with pytest.raises(OverBudget), time_budget(0.2):
+        time.sleep(0.4)

@@ -8,13 +8,10 @@ The format readers (docx_reader, pdf_reader, html_reader) are imported only when
 from __future__ import annotations
 
 import codecs
-import signal
-import threading
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
+from targets.core.budget import OverBudget, time_budget
 from targets.core.decode import decode_bytes, input_error
 
 SUPPORTED_SUFFIXES = {".txt", ".text", ".md", ".docx", ".pdf", ".html", ".htm"}
@@ -83,30 +80,6 @@ def _load(path: Path, encoding: str | None, max_bytes: int) -> Loaded:
         return Loaded(html_text(path, data, encoding), "html", "html")
     text, codec = decode_bytes(path, data, encoding)
     return Loaded(text, codec, "txt")
-
-
-class OverBudget(BaseException):
-    """Raised by the timer inside a reader. Not an Exception: readers that catch every
-    Exception of a broken file must not take the end of the budget for one."""
-
-
-@contextmanager
-def time_budget(seconds: float) -> Iterator[None]:
-    """Raise OverBudget in the body after `seconds` of wall-clock time (main thread only)."""
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
-        yield
-        return
-
-    def over(signum, frame):
-        raise OverBudget()
-
-    previous = signal.signal(signal.SIGALRM, over)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def _read_bytes(path: Path, max_bytes: int) -> bytes:

@@ -20,12 +20,17 @@ from targets.core.layout import join_words, page_text
 
 LANGUAGE = "chi_sim"
 DPI = 300  # Tesseract reads 10.5-pt Chinese well from 300 dpi on; less loses strokes
+SECONDS_PER_PAGE = 120  # added to a file's reading budget per page to recognise (~15 s measured)
 INSTALL = ("install Tesseract with its Chinese data (Debian: apt-get install tesseract-ocr "
            "tesseract-ocr-chi-sim) and pip install 'targets[ocr]'")
 DARK = 160  # grey level below which a pixel is ink
 RULE_SHARE = 0.15  # a horizontal rule is a dark run at least this share of the page's width
 BORDER_SHARE = 0.85  # a cell border is dark over this share of its row's height
 TABLE_GAP = 0.25  # rules further apart than this share of the page's height are two tables
+FIGURES_ONLY = "-c tessedit_char_whitelist=0123456789.%-"  # a column of figures, read again
+_FIGURE_CHARS = re.compile(r"[\d.,%-]")
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?%?")
 
 
 def unavailable() -> str | None:
@@ -118,11 +123,6 @@ def _table_text(clean: np.ndarray, table: _Table) -> str:
                      for r in range(len(table.rules) - 1))
 
 
-_FIGURE_CHARS = re.compile(r"[\d.,%-]")
-_HAN = re.compile(r"[\u3400-\u9fff]")
-_NUMBER = re.compile(r"-?\d+(?:\.\d+)?%?")
-
-
 def _is_figure(text: str) -> bool:
     """A cell read as mostly digits (OCR noise aside: ]4.5); a lone % is a unit.
 
@@ -132,7 +132,6 @@ def _is_figure(text: str) -> bool:
     if not any(c.isdigit() for c in text) or _HAN.search(text):
         return False
     return len(_FIGURE_CHARS.findall(text)) > len(text.strip()) * 0.6
-FIGURES_ONLY = "-c tessedit_char_whitelist=0123456789.%-"
 
 
 def _better(first: str, figures: str) -> str:

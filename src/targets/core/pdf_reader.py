@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pypdf
 
+from targets.core.budget import extend_budget
 from targets.core.decode import input_error
 from targets.models import InputError
 
@@ -37,6 +38,7 @@ def pdf_text(path: Path, data: bytes) -> tuple[str, list[int], tuple[int, ...], 
 
         why = ocr.unavailable()
         if why is None:
+            extend_budget(ocr.SECONDS_PER_PAGE * len(scans))
             for n, text in zip(scans, _guarded(path, ocr.recognise, data, scans)):
                 texts[n - 1] = text
                 ocr_pages.append(n)
