@@ -45,7 +45,9 @@ class Clause:
     quantity: Quantity
     start: int  # the clause (between ，；：) that holds the quantity
     end: int
-    previous: Optional[Quantity]  # the quantity before it in the same clause
+    # The quantity before it in the same clause, unless an exclusion rejected that one: a
+    # qualifier (6层及以下住宅建筑面积占比, 由2020年的17.5%提高到) belongs to this one's subject.
+    previous: Optional[Quantity]
     year: Optional[YearMark]  # the last year mark before it in the sentence
     years: tuple[YearMark, ...]  # every year mark of the sentence
     last: Optional["Draft"]  # the sentence's previous target

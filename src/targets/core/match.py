@@ -32,6 +32,11 @@ class Quantity:
     def chinese(self) -> bool:
         return not self.number[0].isdigit()
 
+    @property
+    def count(self) -> bool:
+        """A bare count (个, 座): a compound unit (万人/平方公里) is a measure."""
+        return self.unit_rule.count and not self.per
+
 
 @dataclass(frozen=True)
 class YearMark:
@@ -57,7 +62,7 @@ class Matcher:
         surfaces = sorted(self.unit_of, key=len, reverse=True)
         units = "|".join(regex.escape(s) for s in surfaces)
         counts = "|".join(regex.escape(s) for s in surfaces if self.unit_of[s].count)
-        pers = sorted({p for u in self.rules.units for p in u.per}, key=len, reverse=True)
+        pers = sorted(self.rules.units.denominators, key=len, reverse=True)
         per = rf"(?P<per>/(?:{'|'.join(regex.escape(p) for p in pers)}))?" if pers else ""
         numerals = self.rules.numerals
         arabic = (rf"(?<![\p{{Latin}}\d.])(?P<num>{ARABIC})"
@@ -79,7 +84,7 @@ class Matcher:
             if m.group("num"):
                 unit, rule = m.group("unit"), self.unit_of[m.group("unit")]
                 per = m.groupdict().get("per") or ""
-                if per and per[1:] not in rule.per:  # a denominator this unit does not take
+                if per and rule.family in ("share", "share_change"):  # 5%/年 is no compound
                     per = ""
                 end = m.end() - (len(m.group("per") or "") - len(per))
                 out.append(Quantity(m.start(), end, m.group("num"), m.group("num2"), unit, rule, per))

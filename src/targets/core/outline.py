@@ -15,7 +15,7 @@ import regex
 
 from targets.core.schema import Pattern, Strict
 
-ROLES = ("history", "outlook", "goals", "tasks", "projects")
+ROLES = ("history", "outlook", "goals", "tasks", "projects", "conditions")
 
 
 class OutlineExample(Strict):
@@ -53,7 +53,7 @@ class OutlineRules(Strict):
 
 class RoleRule(Strict):
     id: str
-    role: Literal["history", "outlook", "goals", "tasks", "projects"]
+    role: Literal["history", "outlook", "goals", "tasks", "projects", "conditions"]
     pattern: Pattern  # matched at the start of a heading's title (after its marker)
     examples: list[str] = []  # titles that get this role
     counterexamples: list[str] = []  # titles that must not

@@ -47,7 +47,7 @@ def _engine(rules_dir: Optional[str]) -> tuple[RuleSet, Resolver]:
 
 
 def _stops_in_units(resolver: Resolver) -> bool:
-    words = [*resolver.matcher.unit_of, *(p for u in resolver.rules.units for p in u.per)]
+    words = [*resolver.matcher.unit_of, *resolver.rules.units.denominators]
     return any(c in w for w in words for c in SENTENCE_STOPS)
 
 

@@ -19,7 +19,7 @@ from targets.core.segment import Sentence, Table, blocks
 from targets.core.steps.years import is_history
 from targets.core.tables import table_targets
 
-NO_TARGETS = ("history", "outlook", "projects")
+NO_TARGETS = ("history", "outlook", "projects", "conditions")
 SENTENCE_STOPS = "。!?！？\n"  # where segment ends a sentence (its SENTENCE pattern)
 
 

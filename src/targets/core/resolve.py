@@ -33,6 +33,8 @@ STEPS = ("deadline", "excluded", "listed_count", "amount", "bound", "striving", 
 # decided_by lists the rules in this order of fields.
 TRACED = ("target_year", "unit", "comparator", "strive", "trigger", "indicator", "kind", "base_year")
 DEFAULT_DOC = DocContext(present=2021, present_rule="years:present:default")
+# A quantity rejected by these is part of a later quantity's subject, not a boundary of it.
+QUALIFIER_REJECTIONS = ("exclusion:",)
 
 
 @dataclass(frozen=True)
@@ -87,12 +89,16 @@ class Resolver:
         years = tuple(self.matcher.years(text))
         found: list[Draft] = []
         last: Optional[Draft] = None
-        for i, q in enumerate(quantities):
+        boundary = None  # the last quantity that was not excluded as a qualifier
+        for q in quantities:
             cs, ce = clause_bounds(text, q.start)
-            previous = quantities[i - 1] if i and quantities[i - 1].end > cs else None
+            previous = boundary if boundary and boundary.end > cs else None
             clause = Clause(text, q, cs, ce, previous, year_at(years, q.start), years, last, scope)
             draft = Draft({"start": q.start, "end": q.end})
-            if any(step(clause, draft) is not None for step in self.order):
+            rejected = next((r for step in self.order if (r := step(clause, draft)) is not None), None)
+            if rejected is None or not rejected.startswith(QUALIFIER_REJECTIONS):
+                boundary = q
+            if rejected is not None:
                 continue  # a step rejected it: not a target
             last = draft
             found += self.splitting(clause, draft)

@@ -25,7 +25,7 @@ from targets.core.steps.exclusions import Exclusion
 from targets.core.steps.split import Split
 from targets.core.steps.strive import Strive
 from targets.core.steps.triggers import Triggers
-from targets.core.steps.units import Numerals, Unit
+from targets.core.steps.units import Numerals, Unit, Units
 from targets.core.steps.years import Years
 from targets.core.tables import Tables
 from targets.models import RuleError
@@ -34,7 +34,7 @@ from targets.models import RuleError
 DEFAULT_RULES_DIR = Path(str(resources.files("targets") / "rules"))
 # file -> (schema, key of its list of rules, or None for a file that is one model)
 FILES: dict[str, tuple[type[BaseModel], str | None]] = {
-    "units": (Unit, "unit"), "comparators": (Comparator, "comparator"),
+    "units": (Units, None), "comparators": (Comparator, "comparator"),
     "exclusions": (Exclusion, "exclusion"), "strive": (Strive, None), "years": (Years, None),
     "changes": (Changes, None), "triggers": (Triggers, None), "split": (Split, None),
     "tables": (Tables, None), "normalize": (Normalize, None), "numerals": (Numerals, None),
@@ -47,7 +47,7 @@ REQUIRED_FILES = tuple(FILES)
 class RuleSet:
     """Every rule file, validated, with its patterns compiled."""
     directory: Path
-    units: list[Unit]
+    units: Units
     comparators: list[Comparator]
     strive: Strive
     years: Years
@@ -133,7 +133,7 @@ def load_rules(directory: Path | None = None) -> RuleSet:
             raise RuleError(f"{path}: rule file missing")
         loaded[name] = _load_file(path, model, key)
     extra = {p.stem: _read_toml(p) for p in sorted(directory.glob("*.toml")) if p.stem not in FILES}
-    _check_unique_surfaces(directory / "units.toml", loaded["units"])
+    _check_unique_surfaces(directory / "units.toml", loaded["units"].unit)
     _check_data_files(directory)
     return RuleSet(directory=directory, extra=extra, **loaded)
 

@@ -81,9 +81,24 @@ def validate_rule(path: Path, model: type[BaseModel], data: Any, rule_id: str) -
         return model.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
+        rule_id, loc = _innermost_rule(rule_id, first["loc"], data)
+        where = ".".join(str(p) for p in loc)
         where = f"{where}: " if where else ""  # a check of the whole rule names no field
         raise RuleError(f"{path}: rule {rule_id!r}: {where}{first['msg']}") from exc
+
+
+def _innermost_rule(rule_id: str, loc: tuple, data: Any) -> tuple[str, tuple]:
+    """The id of the innermost rule (a table with an `id`) on an error's path, and the path
+    below it: unit.19.family in units.toml is rule 'broken', field family."""
+    node, rest = data, tuple(loc)
+    for i, key in enumerate(loc):
+        try:
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            break
+        if isinstance(node, dict) and isinstance(node.get("id"), str):
+            rule_id, rest = node["id"], tuple(loc[i + 1:])
+    return rule_id, rest
 
 
 def check_pattern(path: Path, rule_id: str, pattern: str) -> None:

@@ -21,6 +21,7 @@ class Exclusion(Examples):
     unless_before: Optional[Pattern] = None  # not when this ends the text before the number
     without_year: bool = False  # the rule applies only where no deadline year is in scope
     units: Literal["all", "amount", "measure", "count"]  # measure: neither a share nor a count
+    unit_ids: list[str] = []  # only these units (units.toml ids), when given
     reason: str
 
 
@@ -44,11 +45,14 @@ class Excluded:
                       for e in rules.exclusions]
 
     def __call__(self, clause: "Clause", draft: "Draft") -> Optional[str]:
-        unit = clause.quantity.unit_rule
+        q = clause.quantity
+        unit = q.unit_rule
         no_year = draft.get("target_year") is None
         before, text, suffix, local = clause.before, clause.text, clause.suffix, clause.local
         for rule, before_rx, after_rx, clause_rx, unless_rx in self.rules:
-            if not applies_to(rule.units, unit.family, unit.count) or (rule.without_year and not no_year):
+            if not applies_to(rule.units, unit.family, q.count) or (rule.without_year and not no_year):
+                continue
+            if rule.unit_ids and unit.id not in rule.unit_ids:
                 continue
             hits = [rx_hit for rx_hit in ((before_rx and bool(before_rx.search(before))),
                                           (after_rx and bool(after_rx.match(suffix))),

@@ -59,7 +59,7 @@ class ListedCount:
 
     def __call__(self, clause: "Clause", draft: "Draft") -> Optional[str]:
         q = clause.quantity
-        if not q.unit_rule.count or q.number_max:
+        if not q.count or q.number_max:
             return None
         items = [p for p in self.separators.split(clause.local) if p]
         if len(items) > 1 and len(items) == parse_number(q.number, self.numerals):

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Optional
 
 from pydantic import model_validator
 
-from targets.core.schema import Examples, Pattern
+from targets.core.schema import Examples, Pattern, Strict
 
 if TYPE_CHECKING:
     from targets.core.context import Clause, Draft
@@ -19,7 +19,6 @@ class Unit(Examples):
     factor: Optional[float] = None
     factors: dict[str, float] = {}
     count: bool = False
-    per: list[str] = []  # denominators that may follow it (公里/平方公里, 万吨/年)
 
     @model_validator(mode="after")
     def _factor_for_every_surface(self) -> "Unit":
@@ -32,6 +31,15 @@ class Unit(Examples):
 
     def factor_of(self, surface: str) -> float:
         return self.factors.get(surface, self.factor if self.factor is not None else 1.0)
+
+
+class Units(Strict):
+    """units.toml: the units, and the denominators any of them may take."""
+    denominators: list[str]
+    unit: list[Unit]
+
+    def __iter__(self):
+        return iter(self.unit)
 
 
 class Numerals(Examples):
@@ -78,6 +86,8 @@ class Amount:
         draft.decide("value", value, rule)
         draft.decide("value_max", parse_number(q.number_max, self.numerals) if q.number_max else None, "")
         draft.decide("unit", q.unit + q.per, rule)
-        draft.decide("value_std", round(value * q.unit_rule.factor_of(q.unit), 9), "")
-        draft.decide("unit_std", (q.unit_rule.std or q.unit) + q.per, "")
+        # A compound unit is kept as written: the numerator's factor alone would mislead.
+        factor = 1.0 if q.per else q.unit_rule.factor_of(q.unit)
+        draft.decide("value_std", round(value * factor, 9), "")
+        draft.decide("unit_std", q.unit + q.per if q.per else (q.unit_rule.std or q.unit), "")
         return None
