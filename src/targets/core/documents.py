@@ -17,7 +17,8 @@ from typing import Optional
 import regex
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from targets.core.jurisdictions import leading_name
+from targets.core.attribute import leading_name
+from targets.core.places import Places
 from targets.core.tomlfile import Rx, read_toml, validate
 
 RULES_FILE = Path(__file__).resolve().parents[1] / "rules" / "documents.toml"
@@ -206,7 +207,8 @@ def _block_starts(text: str, markers: list, rules: DocumentRules) -> list[int]:
     return sorted(set(starts))
 
 
-def _toc_lookup(front: str, page: Optional[int], rules: DocumentRules) -> tuple[str, str]:
+def _toc_lookup(front: str, page: Optional[int], rules: DocumentRules,
+                places: Optional[Places]) -> tuple[str, str]:
     """(region, title) of the contents entry for a page; the section names a default issuer."""
     section = ""
     for m in rx(rules.compilation.toc_entry).finditer(front):
@@ -220,13 +222,13 @@ def _toc_lookup(front: str, page: Optional[int], rules: DocumentRules) -> tuple[
         q = rx(rules.compilation.toc_quoted).match(entry)
         region, title = (q.group("region").strip(), q.group("title")) if q else ("", entry)
         default = rules.compilation.section_regions.get(section, "")
-        region = region or leading_name(title) or default
+        region = region or leading_name(title, places) or default
         return region, title
     return "", ""
 
 
-def _orphan(text: str, start: int, end: int, markers: list,
-            rules: DocumentRules) -> Optional[DocSpan]:
+def _orphan(text: str, start: int, end: int, markers: list, rules: DocumentRules,
+            places: Optional[Places]) -> Optional[DocSpan]:
     """A document between the front matter and the first header, when it is prose."""
     while start < end and text[start].isspace():
         start += 1
@@ -234,15 +236,15 @@ def _orphan(text: str, start: int, end: int, markers: list,
     sentences = len(rx(rules.compilation.sentence_end).findall(body))
     if sentences < rules.compilation.orphan_min_sentences:
         return None
-    region, title = _toc_lookup(text[:start], page_at(markers, start), rules)
+    region, title = _toc_lookup(text[:start], page_at(markers, start), rules, places)
     return _make_span(text, start, end, start, _clean_title(title, rules), region, "", rules)
 
 
-def _split_compilation(text: str, heads: list[_Head], markers: list,
-                       rules: DocumentRules) -> list[DocSpan]:
+def _split_compilation(text: str, heads: list[_Head], markers: list, rules: DocumentRules,
+                       places: Optional[Places]) -> list[DocSpan]:
     docs: list[DocSpan] = []
     front = _front_end(text, heads[0].start, markers, rules)
-    orphan = _orphan(text, front, heads[0].start, markers, rules)
+    orphan = _orphan(text, front, heads[0].start, markers, rules, places)
     if orphan:
         docs.append(orphan)
     blocks = _block_starts(text, markers, rules)
@@ -304,13 +306,14 @@ def _single_title(text: str, rules: DocumentRules) -> str:
     return title
 
 
-def _single(text: str, heads: list[_Head], rules: DocumentRules) -> DocSpan:
+def _single(text: str, heads: list[_Head], rules: DocumentRules,
+            places: Optional[Places]) -> DocSpan:
     head = heads[0] if heads and not text[: heads[0].start].strip() else None
     if head:
         return _make_span(text, 0, len(text), head.body, _clean_title(head.title, rules),
                           head.region, head.url, rules, trim=False)
     title = _single_title(text, rules)
-    region = leading_name(title)
+    region = leading_name(title, places)
     if not region:
         m = rx(rules.single.region_fallback).match(title)
         region = m.group("region") if m else ""
@@ -319,11 +322,31 @@ def _single(text: str, heads: list[_Head], rules: DocumentRules) -> DocSpan:
                       header=_title_line(text, rules))
 
 
-def split_documents(text: str, rules_file: Optional[Path] = None) -> list[DocSpan]:
-    """The documents of a file, in order; one covering the whole text unless a compilation."""
+def split_documents(text: str, rules_file: Optional[Path] = None,
+                    places: Optional[Places] = None) -> list[DocSpan]:
+    """The documents of a file, in order; one covering the whole text unless a compilation.
+
+    `places` names the places a title may open with (the project's when None)."""
     rules = load_document_rules(rules_file)
     markers = page_markers(text)
     heads = _find_headers(text, markers, rules)
     if len(heads) >= rules.compilation.min_headers:
-        return _split_compilation(text, heads, markers, rules)
-    return [_single(text, heads, rules)]
+        return _split_compilation(text, heads, markers, rules, places)
+    return [_single(text, heads, rules, places)]
+
+
+def head_text(text: str, span: DocSpan, chars: int, rules_file: Optional[Path] = None) -> str:
+    """The first `chars` characters of a document as places are looked up in: simplified,
+    readings (zhì) and white space removed, one line per line."""
+    rules = load_document_rules(rules_file)
+    # Readings and white space removed, the raw text is longer: four times is plenty.
+    raw = text[span.start:min(span.end, span.start + 4 * chars)]
+    lines = (_clean_title(line, rules) for line in raw.split("\n"))
+    out, size = [], 0
+    for line in lines:
+        if line:
+            out.append(line)
+            size += len(line) + 1
+        if size >= chars:
+            break
+    return "\n".join(out)

@@ -9,9 +9,11 @@ from typing import Optional
 from targets.core.load import load_file
 from targets.models import Document, InputError, TargetsError
 from targets.core.pipeline import input_files, split_file
+from targets.core.places import load_places
+from targets.core.province_query import parse_provinces
 from targets.outputs.workbooks import provinces_of
 
-DOC_TABLE_COLUMNS = ["doc_id", "title", "region", "province", "level", "draft", "pages",
+DOC_TABLE_COLUMNS = ["doc_id", "title", "region", "province", "level", "code", "draft", "pages",
                      "published"]
 
 
@@ -28,6 +30,7 @@ def list_documents(inputs: list[Path], province: Optional[str] = None,
     missing = [str(p) for p in inputs if not p.exists()]
     if missing:
         raise TargetsError(f"input not found: {', '.join(missing)}")
+    provinces = parse_provinces(province, load_places())
     files, _ = input_files(inputs)
     found = DocList()
     for path, root in files:
@@ -38,7 +41,7 @@ def list_documents(inputs: list[Path], province: Optional[str] = None,
             found.errors.append(str(exc))
             continue
         found.documents += [d for d in docs
-                            if province is None or province in provinces_of(d.province)]
+                            if provinces is None or set(provinces) & set(provinces_of(d.province))]
     return found
 
 
@@ -50,7 +53,7 @@ def table_row(doc: Document) -> list[str]:
         pages = str(doc.page_start)
     else:
         pages = f"{doc.page_start}-{doc.page_end}"
-    return [doc.doc_id, doc.doc_title, doc.region, doc.province, doc.level,
+    return [doc.doc_id, doc.doc_title, doc.region, doc.province, doc.level, doc.region_code,
             "draft" if doc.is_draft else "", pages, doc.published]
 
 

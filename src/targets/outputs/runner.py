@@ -16,10 +16,13 @@ from targets.outputs.export import cell_text, publish, rows_of, signals_held, st
 from targets.core.load import SUPPORTED_SUFFIXES
 from targets.models import DOCUMENT_COLUMNS, TARGET_COLUMNS, TargetsError
 from targets.core.pipeline import FileResult, extract_paths, input_files
+from targets.core.places import load_places
+from targets.core.province_query import parse_provinces
 
 ERROR_COLUMNS = ["source", "error"]
 WIDTHS = {"doc_id": 22, "source": 28, "doc_title": 30, "indicator": 36, "sentence": 80,
-          "error": 80, "region": 12, "province": 12}
+          "error": 80, "region": 12, "province": 12, "province_en": 14, "indicator_en": 36,
+          "place_note": 40}
 
 
 @dataclass
@@ -63,7 +66,8 @@ def run_extract(inputs: list[Path], out: Path, rules_dir: Optional[str] = None, 
                 on_writing: Callable[[], None] = lambda: None) -> Summary:
     """Extract every supported file under `inputs` and write the outputs into `out`.
 
-    `by` cuts targets.xlsx into sheets (see workbooks.py); `province` keeps only its records.
+    `by` cuts targets.xlsx into sheets (see workbooks.py); `province` (河南省, Henan, CN-HA,
+    410000, or several separated by commas) keeps only their records.
     `on_writing` is called when every file is read and the workbooks are begun.
     """
     started = time.perf_counter()
@@ -74,13 +78,14 @@ def run_extract(inputs: list[Path], out: Path, rules_dir: Optional[str] = None, 
         check_encoding(encoding)
     if out.exists() and not out.is_dir():
         raise TargetsError(f"{out}: --out must be a folder, and this is a file")
+    provinces = parse_provinces(province, load_places(rules_dir))  # a typo fails before any file is read
     files, skipped = input_files(inputs)
     roots = {root for _, root in files}
     summary = Summary(skipped=[str(p) for p in skipped],
                       empty_folders=[str(p) for p in inputs if p.is_dir() and p not in roots])
     on_start(len(files))
     try:
-        _write_outputs(summary, files, out, rules_dir, jobs, encoding, on_file, by, province,
+        _write_outputs(summary, files, out, rules_dir, jobs, encoding, on_file, by, provinces,
                        on_writing)
     except OSError as exc:  # a full disk, a read-only folder: the user's to fix, no traceback
         raise TargetsError(f"{out}: cannot write the outputs ({exc})") from exc
@@ -90,7 +95,7 @@ def run_extract(inputs: list[Path], out: Path, rules_dir: Optional[str] = None, 
 
 def _write_outputs(summary: Summary, files: list, out: Path, rules_dir: Optional[str], jobs: int,
                    encoding: Optional[str], on_file: Callable[[FileResult], None], by: str,
-                   province: Optional[str], on_writing: Callable[[], None]) -> None:
+                   provinces: Optional[tuple[str, ...]], on_writing: Callable[[], None]) -> None:
     """Every output is written into a staging folder and published at the end, all at once."""
     # workbooks reads CSVs back with read_rows from this module: import it late, not in a cycle.
     from targets.outputs.workbooks import prune_workbooks, keep_province, write_workbooks
@@ -103,14 +108,15 @@ def _write_outputs(summary: Summary, files: list, out: Path, rules_dir: Optional
             t_csv.writerow(TARGET_COLUMNS)
             d_csv.writerow(DOCUMENT_COLUMNS)
             for result in extract_paths(files, rules_dir, jobs, encoding):
-                _record(summary, keep_province(result, province), t_csv, d_csv)
+                _record(summary, keep_province(result, provinces), t_csv, d_csv)
                 on_file(result)
         write_csv(stage / "errors.csv", ERROR_COLUMNS,
                   [[cell_text(s), cell_text(e)] for s, e in summary.errors]
                   + [[cell_text(f), cell_text(f"{f}: {NO_FILES}")] for f in summary.empty_folders]
                   + [[cell_text(s), "skipped: not a supported file type"] for s in summary.skipped])
         on_writing()
-        written = write_workbooks(stage, t_tmp, d_tmp, by, province, jobs, summary.notes.append)
+        written = write_workbooks(stage, t_tmp, d_tmp, by, provinces, jobs, summary.notes.append,
+                                  load_places(rules_dir))
         with signals_held():  # the new set replaces the old one whole, stale workbooks included
             publish(stage, out)
             prune_workbooks(out / "provinces", {p.name for p in written if p.parent.name == "provinces"})
