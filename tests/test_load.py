@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from targets.core import ocr
 from targets.core.load import SUPPORTED_SUFFIXES, Loaded, is_supported, load_file
 from targets.models import InputError
 
@@ -208,9 +209,18 @@ def test_pdf_text_and_page_starts(tmp_path):
     assert first_lines == ["By 2025 reach 20 percent", "Page 2", "3"]
 
 
-def test_pdf_without_text(tmp_path):
+def test_pdf_without_text_says_what_to_install_for_ocr(tmp_path, monkeypatch):
+    monkeypatch.setattr(ocr, "unavailable", lambda: ocr.INSTALL)  # as on a machine without Tesseract
     path = write(tmp_path, "scan.pdf", pdf_bytes([""]))
-    assert load_error(path) == f"{path}: contains no text (a scanned PDF needs OCR first)"
+    assert load_error(path) == (
+        f"{path}: has no text layer (a scan?); to read it with OCR install Tesseract with its Chinese "
+        "data (Debian: apt-get install tesseract-ocr tesseract-ocr-chi-sim) and pip install 'targets[ocr]'")
+
+
+@pytest.mark.skipif(ocr.unavailable() is not None, reason="OCR needs Tesseract with chi_sim and the ocr extra")
+def test_pdf_without_text_and_nothing_to_recognise(tmp_path):
+    path = write(tmp_path, "scan.pdf", pdf_bytes([""]))
+    assert load_error(path) == f"{path}: has no text layer, and OCR recognised no text on its pages"
 
 
 def test_corrupt_pdf(tmp_path):

@@ -88,6 +88,7 @@ class Target(BaseModel):
     province_en: str = ""
     indicator_en: str = ""
     sector_en: str = ""
+    ocr: int = 0  # 1 when the text was recognised from a page image (a scan), so may hold OCR errors
 
 
 # Column order of every export: OUTPUT.md's columns first, then ours.
@@ -97,7 +98,7 @@ TARGET_COLUMNS = [
     "direction", "base_year", "target_year", "strive", "sentence", "char_start", "char_end",
     "page", "rule_id", "section", "year_source", "decided_by",
     # places coded and in English (issue 14)
-    "region_code", "province_code", "province_en", "indicator_en", "sector_en",
+    "region_code", "province_code", "province_en", "indicator_en", "sector_en", "ocr",
 ]
 DOCUMENT_COLUMNS = list(Document.model_fields)
 

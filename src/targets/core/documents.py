@@ -140,6 +140,17 @@ def page_markers(text: str, rules: Optional[DocumentRules] = None) -> list[tuple
     return out
 
 
+def pdf_page_markers(starts: list[int], length: int, separator: int = 2) -> list[tuple[int, int, int]]:
+    """Markers in page_markers' form from where each page of a PDF starts in its text.
+
+    Page N is closed by the separator before page N+1, the last page by the end of the text.
+    >>> page_at(pdf_page_markers([0, 12], 20), 5), page_at(pdf_page_markers([0, 12], 20), 15)
+    (1, 2)
+    """
+    ends = [(start - separator, start) for start in starts[1:]] + [(length, length)]
+    return [(start, end, n) for n, (start, end) in enumerate(ends, 1)]
+
+
 def page_at(markers: list[tuple[int, int, int]], pos: int) -> Optional[int]:
     """Page of an offset: the footer 第N页 closes page N, so text after it is on page N+1."""
     if not markers:

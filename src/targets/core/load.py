@@ -3,22 +3,21 @@
 Every later stage reports character offsets into `Loaded.text`, so decoded text is kept exactly as
 decoded (no line-ending or whitespace normalisation); only a byte-order mark is dropped.
 Every failure caused by the input is raised as one InputError line: "<file>: <why>".
+The format readers (docx_reader, pdf_reader, html_reader) are imported only when a file needs one.
 """
 from __future__ import annotations
 
 import codecs
-import re
 from dataclasses import dataclass
-from itertools import islice
 from pathlib import Path
 
-import charset_normalizer
-from charset_normalizer.utils import is_multi_byte_encoding
-
-from targets.models import InputError
+from targets.core.budget import OverBudget, time_budget
+from targets.core.decode import decode_bytes, input_error
 
 SUPPORTED_SUFFIXES = {".txt", ".text", ".md", ".docx", ".pdf", ".html", ".htm"}
-PAGE_SEPARATOR = "\n\n"
+# Reading one file may take this long; a file over it fails alone. A 50 MB saved page reads in
+# seconds now; the budget is for what nobody measured: a hostile PDF, a page of OCR gone wrong.
+READ_SECONDS = 300.0
 
 
 @dataclass(frozen=True)
@@ -27,44 +26,60 @@ class Loaded:
     encoding: str  # codec name for text files; "docx", "pdf" or "html" for those formats
     fmt: str  # "txt", "docx", "pdf", "html"
     pages: list[int] | None = None  # PDFs: offset in `text` where each page starts, page 1 first
+    ocr_pages: tuple[int, ...] = ()  # PDFs: the pages (1 first) whose text OCR recognised
+    notes: tuple[str, ...] = ()  # what the run should say once, e.g. that tables may be flattened
+
+    def is_ocr(self, offset: int) -> bool:
+        """Whether the text at `offset` was recognised from a page image."""
+        if not self.ocr_pages or not self.pages:
+            return False
+        page = sum(1 for start in self.pages if start <= offset)
+        return page in self.ocr_pages
 
 
 def is_supported(path: Path) -> bool:
     return Path(path).suffix.lower() in SUPPORTED_SUFFIXES
 
 
-def load_file(path: Path, encoding: str | None = None, max_bytes: int = 200_000_000) -> Loaded:
-    """Read `path` and return its text; `encoding` forces the codec of text and html files."""
+def load_file(path: Path, encoding: str | None = None, max_bytes: int = 200_000_000,
+              budget: float | None = None) -> Loaded:
+    """Read `path` and return its text; `encoding` forces the codec of text and html files.
+
+    Reading takes at most `budget` seconds, READ_SECONDS unless given (in the main thread;
+    elsewhere there is no timer).
+    """
     path = Path(path)
+    budget = READ_SECONDS if budget is None else budget
+    try:
+        with time_budget(budget):
+            loaded = _load(path, encoding, max_bytes)
+    except OverBudget:
+        raise input_error(path, f"reading took over {budget:g} s, the limit for one file") from None
+    if not loaded.text.strip():
+        raise input_error(path, "contains no text")
+    return loaded
+
+
+def _load(path: Path, encoding: str | None, max_bytes: int) -> Loaded:
     data = _read_bytes(path, max_bytes)
     if encoding is not None:
         _check_codec(path, encoding)
     suffix = path.suffix.lower()
     if suffix == ".docx":
-        from targets.core.formats import docx_text  # the format readers load only when a file needs them
+        from targets.core.docx_reader import docx_text
 
-        loaded = Loaded(docx_text(path, data), "docx", "docx")
-    elif suffix == ".pdf":
-        from targets.core.formats import pdf_text
+        return Loaded(docx_text(path, data), "docx", "docx")
+    if suffix == ".pdf":
+        from targets.core.pdf_reader import pdf_text
 
-        text, pages = pdf_text(path, data)
-        loaded = Loaded(text, "pdf", "pdf", pages)
-    elif suffix in {".html", ".htm"}:
-        from targets.core.formats import html_text
+        text, starts, ocr_pages, notes = pdf_text(path, data)
+        return Loaded(text, "pdf", "pdf", starts, ocr_pages, notes)
+    if suffix in {".html", ".htm"}:
+        from targets.core.html_reader import html_text
 
-        loaded = Loaded(html_text(path, data, encoding), "html", "html")
-    else:
-        text, codec = decode_bytes(path, data, encoding)
-        loaded = Loaded(text, codec, "txt")
-    if not loaded.text.strip():
-        hint = " (a scanned PDF needs OCR first)" if loaded.fmt == "pdf" else ""
-        raise input_error(path, f"contains no text{hint}")
-    return loaded
-
-
-def input_error(path: Path, why: str) -> InputError:
-    # Library messages (pypdf, zipfile) can span lines; the user gets exactly one.
-    return InputError(f"{path}: {' '.join(why.split())}")
+        return Loaded(html_text(path, data, encoding), "html", "html")
+    text, codec = decode_bytes(path, data, encoding)
+    return Loaded(text, codec, "txt")
 
 
 def _read_bytes(path: Path, max_bytes: int) -> bytes:
@@ -100,107 +115,3 @@ def _check_codec(path: Path, encoding: str) -> None:
         codecs.lookup(encoding)
     except LookupError:
         raise input_error(path, f"unknown encoding {encoding!r}") from None
-
-
-# --- text decoding -------------------------------------------------------------------------
-
-# UTF-32 before UTF-16: the UTF-32 LE mark begins with the UTF-16 LE one.
-_BOMS = [
-    (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
-]
-# C0/C1 control characters other than tab, newline, vertical tab, form feed and carriage return.
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
-
-
-def decode_bytes(path: Path, data: bytes, forced: str | None, declared: str | None = None) -> tuple[str, str]:
-    """Return (text, codec name): `forced` if given, else the detected codec."""
-    if forced:
-        text, codec = _decode_as(path, data, forced), codecs.lookup(forced).name
-    else:
-        text, codec = _detect(path, data, declared)
-    text = text.removeprefix("\ufeff")  # a forced "utf-8" leaves the BOM in
-    sample = text[:100_000]
-    # Prose has next to no control characters; a tenth of them means binary or garbage.
-    if "\x00" in text or len(_CONTROL.findall(sample)) > len(sample) / 10:
-        raise input_error(path, "looks like a binary file (control characters), not text")
-    return text, codec
-
-
-def _decode_as(path: Path, data: bytes, codec: str) -> str:
-    try:
-        return data.decode(codec)
-    except UnicodeDecodeError as exc:
-        raise input_error(path, f"is not valid {codec} (undecodable byte at offset {exc.start})") from None
-    except LookupError:  # e.g. "base64": a codec, but not a text encoding
-        raise input_error(path, f"unknown encoding {codec!r}") from None
-
-
-def _detect(path: Path, data: bytes, declared: str | None) -> tuple[str, str]:
-    for bom, codec in _BOMS:
-        if data.startswith(bom):
-            return _decode_as(path, data, codec), codec
-    if b"\x00" in data[:8192]:  # text without a BOM has no NUL bytes
-        raise input_error(path, "looks like a binary file (NUL bytes), not text")
-    for codec in [declared, "utf-8"] if declared else ["utf-8"]:
-        try:
-            return data.decode(codec), codec
-        except UnicodeDecodeError:
-            pass
-    chinese = _best_chinese(data)
-    if chinese:
-        return chinese
-    # Neither Chinese codec fits: maybe a Western or Cyrillic single-byte encoding. A multi-byte
-    # guess here is mojibake (truncated GBK comes back as cp932, stray bytes as utf_16_be).
-    match = charset_normalizer.from_bytes(data).best()
-    if match is None or is_multi_byte_encoding(match.encoding):
-        raise input_error(path, "cannot tell the encoding (not UTF-8, GB18030 or Big5); pass an encoding")
-    codec = codecs.lookup(match.encoding).name
-    return _decode_as(path, data, codec), codec
-
-
-# GB2312 and Big5 rank their own characters: GB2312 rows 0xB0-0xD7 are its 3,755 common hanzi,
-# Big5 0xA440-0xC67E its 5,401 common ones; the first rows of each are punctuation.
-_COMMON_ROWS = {
-    "gb18030": ("gb2312", [range(0xA1, 0xA4), range(0xB0, 0xD8)]),
-    "big5": ("big5", [range(0xA1, 0xA3), range(0xA4, 0xC7)]),
-}
-
-
-def _best_chinese(data: bytes) -> tuple[str, str] | None:
-    """Decode strictly as GB18030 and as Big5 and keep the reading made of common characters.
-
-    Most short GBK byte strings are also valid Big5 and most Big5 is valid GB18030, and
-    charset-normalizer mislabels short Chinese text (as cp949, johab, big5 ...), so each strict
-    reading is scored by the share of its characters that are common ones; ties go to GB18030.
-    """
-    readings = []
-    for codec in ("gb18030", "big5"):
-        try:
-            text = data.decode(codec)
-        except UnicodeDecodeError:
-            continue
-        readings.append((_common_share(text, codec), codec == "gb18030", text, codec))
-    if not readings:
-        return None
-    _, _, text, codec = max(readings, key=lambda reading: reading[:2])
-    return text, codec
-
-
-def _common_share(text: str, codec: str) -> float:
-    charset, rows = _COMMON_ROWS[codec]
-    wide = list(islice((c for c in text if ord(c) > 0x7F), 5000))  # a sample is enough
-    common = 0
-    for char in wide:
-        try:
-            lead = char.encode(charset)[0]
-        except UnicodeEncodeError:
-            continue
-        common += any(lead in row for row in rows)
-    return common / len(wide) if wide else 0.0
-
-
-# --- docx and pdf --------------------------------------------------------------------------
-
-# The parsers below raise many exception types on malformed input (zipfile, lxml, KeyError,
-# struct ...), so any exception from them is the input's fault and becomes an InputError.

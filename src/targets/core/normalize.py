@@ -2,7 +2,7 @@
 
 Normalization is one-to-one character translation (full-width -> half-width, traditional ->
 simplified) followed by deletions (page footers, pinyin readings, spaces, line breaks inside a
-word). Deletions only remove characters, so the map is piecewise linear: a list of chunks,
+word, and hard wraps inside a sentence: wraps.py). Deletions only remove characters, so the map is piecewise linear: a list of chunks,
 each (start in normalized text, start in original text).
 """
 from __future__ import annotations
@@ -16,6 +16,7 @@ import opencc
 import regex
 
 from targets.core.schema import Examples, Pattern, Strict
+from targets.core.wraps import Wrap, wrap_breaks
 
 
 class Deletion(Strict):
@@ -28,10 +29,12 @@ class Normalize(Examples):
     delete: list[Deletion]
     join_between: Pattern
     keep_after: Pattern  # a line after which a break stays (a heading or title line)
+    wrap: Wrap  # hard-wrapped lines (a PDF's): see wraps.py
 
 # Full-width ASCII (！ to ～) and the ideographic space become their half-width forms.
 FULL_TO_HALF = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 _FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
+SENTENCE_ENDS = "。!?！？;；:：”\"）)"  # after full-width forms became half-width, and before
 
 
 @lru_cache(maxsize=1)
@@ -87,12 +90,21 @@ def _breaks_a_word(text: str, start: int, end: int, joinable: regex.Pattern,
         return False
     if not (joinable.match(text[start - 1]) and joinable.match(text[end])):
         return False
-    line_before = text[text.rfind("\n", 0, start) + 1:start]
-    if keep_after.match(line_before):
+    line_start = text.rfind("\n", 0, start) + 1
+    line_before = text[line_start:start]
+    if keep_after.match(line_before) and _stands_alone(text, line_start):
         return False
     line_after_end = text.find("\n", end)
     line_after = text[end:line_after_end if line_after_end >= 0 else len(text)]
     return "\t" not in line_before and "\t" not in line_after
+
+
+def _stands_alone(text: str, line_start: int) -> bool:
+    """A line stands alone, as a heading or title does, when the text before it (past blank
+    lines) ends a sentence or there is none; a short line after a sentence cut by a page break
+    (…医疗器械、新\n兴和未来产业产值实\n\n现双500亿元) does not."""
+    before = text[:line_start].rstrip()
+    return not before or before[-1] in SENTENCE_ENDS
 
 
 def normalize(original: str, rules) -> Normalized:
@@ -100,11 +112,14 @@ def normalize(original: str, rules) -> Normalized:
     text = simplify(original)
     joinable = rules.rx(rules.normalize.join_between)
     keep_after = rules.rx(rules.normalize.keep_after)
+    wraps = wrap_breaks(text, rules.normalize.wrap, rules.rx)
     pieces: list[str] = []
     norm_starts, orig_starts = [0], [0]
     pos = produced = 0
     for m in _deletion_pattern(rules).finditer(text):
-        if m.lastgroup == "line_break" and not _breaks_a_word(text, m.start(), m.end(), joinable, keep_after):
+        if (m.lastgroup == "line_break"
+                and not _breaks_a_word(text, m.start(), m.end(), joinable, keep_after)
+                and text.index("\n", m.start()) not in wraps):
             continue
         pieces.append(text[pos:m.start()])
         produced += m.start() - pos

@@ -36,6 +36,7 @@ class FileResult:
     targets: list[Target] = field(default_factory=list)
     error: Optional[str] = None
     chars: int = 0
+    notes: list[str] = field(default_factory=list)  # said once per run (e.g. tables may be flattened)
 
 
 @lru_cache(maxsize=4)
@@ -96,12 +97,17 @@ def _data_file(rules_dir: Optional[Path], name: str) -> Optional[Path]:
     return path if path and path.is_file() else None
 
 
-def split_file(text: str, source: str,
-               rules_dir: Optional[Path] = None) -> tuple[list[Document], list]:
-    """The documents of a file's text, with jurisdiction and pages, and the page markers."""
-    # The rule folder's own document rules (page footers, headers) where it has them.
+def split_file(text: str, source: str, rules_dir: Optional[Path] = None,
+               pdf_pages: Optional[list[int]] = None) -> tuple[list[Document], list]:
+    """The documents of a file's text, with jurisdiction and pages, and the page markers.
+
+    Printed footers 第N页 number the pages; where there are none, a PDF's own pages do. The
+    rule folder's own document rules (page footers, headers) are used where it has them.
+    """
     doc_rules = _data_file(rules_dir, "documents.toml")
     markers = documents.page_markers(text, documents.load_document_rules(doc_rules))
+    if not markers and pdf_pages:
+        markers = documents.pdf_page_markers(pdf_pages, len(text))
     known = places.load_places(rules_dir)
     spans = documents.split_documents(text, doc_rules, known)
     # The file's path, not its name: a/plan.txt and b/plan.txt are two documents, not one.
@@ -123,10 +129,12 @@ def split_file(text: str, source: str,
 
 
 def extract_loaded(loaded: Loaded, source: str, resolver: Resolver) -> FileResult:
-    docs, markers = split_file(loaded.text, source, resolver.rules.directory)
-    result = FileResult(source=source, chars=len(loaded.text))
+    docs, markers = split_file(loaded.text, source, resolver.rules.directory, loaded.pages)
+    result = FileResult(source=source, chars=len(loaded.text), notes=list(loaded.notes))
     for doc in docs:
         found = document_targets(loaded.text, doc, resolver, markers)
+        if loaded.ocr_pages:
+            found = [t.model_copy(update={"ocr": 1}) if loaded.is_ocr(t.char_start) else t for t in found]
         result.documents.append(doc.model_copy(update={"n_targets": len(found)}))
         result.targets += found
     return result

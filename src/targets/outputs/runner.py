@@ -125,6 +125,7 @@ def _write_outputs(summary: Summary, files: list, out: Path, rules_dir: Optional
 def _record(summary: Summary, result: FileResult, t_csv, d_csv) -> None:
     summary.files += 1
     summary.chars += result.chars
+    summary.notes += [note for note in result.notes if note not in summary.notes]  # each said once
     if result.error:
         summary.errors.append((result.source, result.error))
         return
@@ -135,7 +136,7 @@ def _record(summary: Summary, result: FileResult, t_csv, d_csv) -> None:
     d_csv.writerows(rows_of(result.documents, DOCUMENT_COLUMNS))
 
 
-NUMERIC = {"value", "value_max", "value_std", "base_year", "target_year", "strive", "char_start",
+NUMERIC = {"value", "value_max", "value_std", "base_year", "target_year", "strive", "ocr", "char_start",
            "char_end", "page", "page_start", "page_end", "n_targets", "pages"}
 
 
