@@ -31,6 +31,23 @@ EncodingOption = typer.Option(None, "--encoding",
                               help="Force a text encoding (e.g. gb18030, big5).")
 
 
+def show_version(value: bool) -> None:
+    """--version: the tool and the exact rules it ships, as a data set should cite them."""
+    if value:
+        from targets import __version__
+        from targets.core.rulefiles import rules_digest
+
+        typer.echo(f"targets {__version__}, rules sha256:{rules_digest()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def options(version: bool = typer.Option(False, "--version", callback=show_version, is_eager=True,
+                                         help="Print the version and the rules digest, then exit.")) -> None:
+    """Extract quantitative targets (shares, capacities, intensities, deadlines) from Chinese
+    climate policy documents into typed, traceable records."""
+
+
 def fail(message: str, code: int = 2) -> None:
     typer.secho(f"error: {message}", err=True, fg="red")
     raise typer.Exit(code)

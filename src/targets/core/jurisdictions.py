@@ -13,8 +13,9 @@ import regex
 from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
 
 from targets.core.tomlfile import check_regex, read_toml, validate
+from targets.core.rulefiles import package_rules
 
-RULES_FILE = Path(__file__).resolve().parents[1] / "rules" / "jurisdictions.toml"
+RULES_FILE = package_rules() / "jurisdictions.toml"
 LEVEL_RANK = {"national": 0, "ministry": 0, "province": 1, "city": 2, "district-county": 3}
 
 

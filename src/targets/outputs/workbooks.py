@@ -22,7 +22,8 @@ from itertools import chain, islice, repeat
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Literal, Optional
 
-from targets.outputs.export import write_xlsx
+from targets.outputs.columns import dictionary, sheet_rows
+from targets.outputs.export import SheetLink, write_xlsx
 from targets.models import DOCUMENT_COLUMNS, TARGET_COLUMNS
 from targets.core.pipeline import FileResult
 from targets.core.pool import worker_pool, workers_for
@@ -35,6 +36,12 @@ SUMMARY_COLUMNS = ["doc_id", "title", "region", "level", "pages", "n_targets", "
 # What a province spool keeps of each document: the summary sheet's columns, bar the sheet name.
 SPOOL_COLUMNS = ["doc_id", "doc_title", "region", "level", "pages", "n_targets"]
 OVERVIEW_COLUMNS = ["province", "documents", "targets"]
+DICTIONARY_COLUMNS = ["file", "column", "type", "meaning", "example"]
+DICTIONARY_WIDTHS = {"file": 26, "column": 16, "type": 9, "meaning": 90, "example": 40}
+# Target sheets put the columns in reading order (province, region, doc_title, indicator …,
+# then the ids and spans); the CSVs keep theirs, so READING maps a CSV row to a sheet row.
+READING = dictionary()["targets"].reading(TARGET_COLUMNS)
+SHEET_COLUMNS = [TARGET_COLUMNS[i] for i in READING]
 EXCEL_SHEET_MAX = 31
 # Excel refuses these in sheet names; their full-width forms are allowed and read the same
 # in a Chinese title, so 《方案》:2030/目标 stays legible instead of turning into underscores.
@@ -95,6 +102,17 @@ def keep_province(result: FileResult, province: Optional[str]) -> FileResult:
 Sheet = tuple[str, list[str], Iterable[list[Any]]]
 
 
+def in_reading_order(rows: Iterable[list[Any]]) -> Iterator[list[Any]]:
+    """targets.csv rows (numbers typed) with their cells in the sheets' column order."""
+    for row in rows:
+        yield [row[i] for i in READING]
+
+
+def target_sheet(title: str, csv_rows: Iterable[list[Any]]) -> Sheet:
+    """A sheet of targets from rows read back from a targets CSV."""
+    return title, SHEET_COLUMNS, in_reading_order(csv_rows)
+
+
 def documents_and_targets(documents_csv: Path,
                           targets_csv: Path) -> Iterator[tuple[dict[str, str], Iterator[list[str]]]]:
     """Each document (a row of text) with its target rows, in file order, read side by side.
@@ -130,7 +148,7 @@ def _sheet_names(titles: Iterable[str], taken: set[str]) -> Iterator[str]:
 def _doc_sheets(documents_csv: Path, targets_csv: Path, names: Iterable[str]) -> Iterator[Sheet]:
     """A sheet of targets per document, lazily: write each before asking for the next."""
     for (_, rows), name in zip(documents_and_targets(documents_csv, targets_csv), names):
-        yield name, TARGET_COLUMNS, typed_rows(TARGET_COLUMNS, rows)
+        yield target_sheet(name, typed_rows(TARGET_COLUMNS, rows))
 
 
 @dataclass
@@ -195,7 +213,7 @@ def _spool_writer(files: ExitStack, path: Path, columns: list[str]) -> Any:
 def _summary_rows(spool: ProvinceSpool, names: Iterable[str]) -> Iterator[list[Any]]:
     """Documents, a blank row, then targets by indicator (most frequent first)."""
     for row, name in zip(read_rows(spool.documents_csv), names):
-        yield [*row, name]
+        yield [*row, SheetLink(name, name)]
     yield []
     yield ["indicator", "targets"]
     for indicator, n in sorted(spool.indicators.items(), key=lambda kv: (-kv[1], kv[0])):
@@ -214,7 +232,7 @@ def write_province_workbook(path: Path, spool: ProvinceSpool) -> None:
     names: Iterable[str]
     if spool.documents > MAX_DOCUMENT_SHEETS:
         names = repeat("targets")
-        sheets = [("targets", TARGET_COLUMNS, read_rows(spool.targets_csv))]
+        sheets = [target_sheet("targets", read_rows(spool.targets_csv))]
     else:
         names = list(_sheet_names(_titles(spool.documents_csv), {"summary"}))
         sheets = _doc_sheets(spool.documents_csv, spool.targets_csv, names)
@@ -245,24 +263,29 @@ def write_workbooks(out: Path, targets_csv: Path, documents_csv: Path, by: By = 
     if by not in BY_CHOICES:
         raise ValueError(f"by must be one of {BY_CHOICES}, not {by!r}")
     book = out / "targets.xlsx"
-    flat: list[Sheet] = [("targets", TARGET_COLUMNS, read_rows(targets_csv)),
+    flat: list[Sheet] = [target_sheet("targets", read_rows(targets_csv)),
                          ("documents", DOCUMENT_COLUMNS, read_rows(documents_csv))]
+    columns: Sheet = ("columns", DICTIONARY_COLUMNS, sheet_rows())
+    widths = WIDTHS | DICTIONARY_WIDTHS
+    taken = {"overview", "targets", "documents", "columns"}
     if by == "document" and sum(1 for _ in _titles(documents_csv)) > MAX_DOCUMENT_SHEETS:
         note(f"--by document: more than {MAX_DOCUMENT_SHEETS} documents, too many for a sheet "
              "each; targets.xlsx has the flat sheets (filter `targets` by doc_id)")
         by = "none"
     if by == "none":
-        write_xlsx(book, flat, WIDTHS)
+        write_xlsx(book, [*flat, columns], widths)
         return [book]
     if by == "document":
-        names = _sheet_names(_titles(documents_csv), {"targets", "documents"})
-        write_xlsx(book, chain(flat, _doc_sheets(documents_csv, targets_csv, names)), WIDTHS)
+        names = _sheet_names(_titles(documents_csv), taken)
+        write_xlsx(book, chain(flat, _doc_sheets(documents_csv, targets_csv, names), [columns]),
+                   widths)
         return [book]
     with tempfile.TemporaryDirectory(prefix="targets-spool-") as tmp:
         spools = spool_provinces(documents_csv, targets_csv, Path(tmp), province)
-        overview = ("overview", OVERVIEW_COLUMNS, [[s.name, s.documents, s.targets] for s in spools])
-        names = _sheet_names((s.name for s in spools), {"overview", "targets", "documents"})
-        per_province = [(n, TARGET_COLUMNS, read_rows(s.targets_csv)) for n, s in zip(names, spools)]
+        names = list(_sheet_names((s.name for s in spools), taken))
+        overview = ("overview", OVERVIEW_COLUMNS,
+                    [[SheetLink(s.name, n), s.documents, s.targets] for s, n in zip(spools, names)])
+        per_province = [target_sheet(n, read_rows(s.targets_csv)) for n, s in zip(names, spools)]
         books = {s.name: out / "provinces" / province_file(s.name) for s in spools}
         for s in spools:
             if s.documents > MAX_DOCUMENT_SHEETS:
@@ -271,16 +294,16 @@ def write_workbooks(out: Path, targets_csv: Path, documents_csv: Path, by: By = 
         # The largest first, so that the workers finish at about the same time.
         largest = sorted(spools, key=lambda s: -s.targets)
         workers = workers_for(jobs, len(spools))
-        sheets = [overview, *flat, *per_province]
+        sheets = [overview, *flat, *per_province, columns]
         if workers > 1:
             # targets.xlsx holds twice the rows of the province workbooks: it goes first.
             with worker_pool(workers, behind_parent=True) as pool:
                 pending = [pool.submit(write_province_workbook, books[s.name], s) for s in largest]
-                write_xlsx(book, sheets, WIDTHS)
+                write_xlsx(book, sheets, widths)
                 for done in pending:
                     done.result()
         else:
-            write_xlsx(book, sheets, WIDTHS)
+            write_xlsx(book, sheets, widths)
             for s in largest:
                 write_province_workbook(books[s.name], s)
     return [book, *books.values()]
