@@ -2,6 +2,7 @@
 (not editable, away from the source tree) runs `--version`, `rules check` and an extract."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -96,3 +97,6 @@ def test_the_installed_targets_runs_away_from_the_source_tree(installed, tmp_pat
     assert run.returncode == 0, run.stderr
     rows = (tmp_path / "out" / "targets.csv").read_text(encoding="utf-8-sig").splitlines()
     assert len(rows) == 2 and "风电装机容量" in rows[1] and ",2700," in rows[1]
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["command"] == ["targets", "extract", "in", "--out", "out", "-q"]
+    assert manifest["rules"] == {"directory": str(installed / "targets" / "rules"), "sha256": rules_digest()}

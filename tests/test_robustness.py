@@ -479,8 +479,9 @@ def test_a_finished_run_replaces_its_own_outputs_only(tmp_path):
     (out / "my notes.txt").write_text("mine", encoding="utf-8")
     assert invoke("extract", tmp_path / "b", "--out", out, "-q").exit_code == 0
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == [
-        "documents.csv", "errors.csv", "my notes.txt", "provinces", "provinces/河南省.xlsx",
-        "targets.csv", "targets.xlsx"]  # the first run's 未知.xlsx is gone: this run's set is whole
+        "datapackage.json", "documents.csv", "errors.csv", "manifest.json", "my notes.txt",
+        "provinces", "provinces/河南省.xlsx", "targets.csv", "targets.sqlite",
+        "targets.xlsx"]  # the first run's 未知.xlsx is gone: this run's set is whole
     assert (out / "my notes.txt").read_text(encoding="utf-8") == "mine"
     assert [r["source"] for r in rows(out / "targets.csv")] == ["other.txt"] * len(PLAN_VALUES)
 
