@@ -16,6 +16,7 @@ from targets import __version__
 from targets.cli import app
 from targets.core.rulefiles import rules_digest
 from targets.models import DOCUMENT_COLUMNS, TARGET_COLUMNS
+from targets.outputs import workbooks
 from targets.outputs.database import fts_query
 
 from .conftest import CORPUS
@@ -88,7 +89,7 @@ def test_the_database_holds_the_csv_rows_with_keys_indexes_and_search(corpus_out
     assert con.execute("select count(*) from targets").fetchone()[0] == len(targets)
     assert con.execute("select count(*) from documents").fetchone()[0] == len(_rows(corpus_out / "documents.csv"))
     columns = [r[1] for r in con.execute("pragma table_info(targets)")]
-    assert columns == TARGET_COLUMNS
+    assert columns == workbooks.SHEET_COLUMNS   # the reading order of the sheets
     assert [r[1] for r in con.execute("pragma table_info(documents)")] == DOCUMENT_COLUMNS
     [fk] = con.execute("pragma foreign_key_list(targets)").fetchall()
     assert fk[2:5] == ("documents", "doc_id", "doc_id")

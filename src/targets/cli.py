@@ -196,6 +196,21 @@ def compare(
     run_library(lambda: print_compare(out, rules, top))
 
 
+@app.command("browse")
+def browse(
+    out: Path = typer.Argument(..., help="Folder `targets extract` wrote (targets.sqlite).",
+                               exists=True, file_okay=False),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to serve on (this machine only by default)."),
+    port: int = typer.Option(8001, "--port", "-p", min=0, max=65535, help="Port to serve on (0: any free one)."),
+    open_browser: bool = typer.Option(False, "--open", help="Open the page in a web browser."),
+) -> None:
+    """Browse, filter and search the targets in OUT/targets.sqlite with Datasette, in a web
+    browser (needs the extra: pip install 'targets[browse]'). Ctrl-C stops it."""
+    from targets.outputs.browse import browse as serve
+
+    run_library(lambda: serve(out, host, port, open_browser))
+
+
 @rules_app.command("check")
 def rules_check(rules: Optional[Path] = RulesOption) -> None:
     """Validate every rule file and run every rule's examples and counterexamples."""

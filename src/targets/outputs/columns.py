@@ -70,6 +70,10 @@ class FileSpec(_Strict):
         first = [header.index(c) for c in self.reading_order if c in header]
         return first + [i for i in range(len(header)) if i not in first]
 
+    def in_reading_order(self, header: Sequence[str]) -> list[str]:
+        """The columns of `header` in reading order."""
+        return [header[i] for i in self.reading(header)]
+
 
 class _Dictionary(_Strict):
     file: list[FileSpec]

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
 
+from targets.outputs.columns import dictionary
 from targets.outputs.database import Database
 from targets.outputs.export import cell_text, publish, rows_of, signals_held, staging, write_csv
 from targets.outputs.package import (RunRecord, remove_files, stale_derived, write_datapackage,
@@ -112,8 +113,10 @@ def _write_outputs(summary: Summary, files: list, out: Path, rules_dir: Optional
 
     with staging(out) as stage:
         t_tmp, d_tmp = stage / "targets.csv", stage / "documents.csv"
-        db = Database(stage / "targets.sqlite",
-                      {"documents": DOCUMENT_COLUMNS, "targets": TARGET_COLUMNS})
+        # The database's targets read as the sheets do: province, region, title, indicator …
+        db = Database(stage / "targets.sqlite", {
+            "documents": DOCUMENT_COLUMNS,
+            "targets": dictionary()["targets"].in_reading_order(TARGET_COLUMNS)})
         with t_tmp.open("w", encoding="utf-8-sig", newline="") as t_fh, \
                 d_tmp.open("w", encoding="utf-8-sig", newline="") as d_fh:
             t_csv, d_csv = csv.writer(t_fh), csv.writer(d_fh)

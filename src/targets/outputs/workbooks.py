@@ -41,7 +41,7 @@ DICTIONARY_WIDTHS = {"file": 26, "column": 16, "type": 9, "meaning": 90, "exampl
 # Target sheets put the columns in reading order (province, region, doc_title, indicator …,
 # then the ids and spans); the CSVs keep theirs, so READING maps a CSV row to a sheet row.
 READING = dictionary()["targets"].reading(TARGET_COLUMNS)
-SHEET_COLUMNS = [TARGET_COLUMNS[i] for i in READING]
+SHEET_COLUMNS = dictionary()["targets"].in_reading_order(TARGET_COLUMNS)
 EXCEL_SHEET_MAX = 31
 # Excel refuses these in sheet names; their full-width forms are allowed and read the same
 # in a Chinese title, so 《方案》:2030/目标 stays legible instead of turning into underscores.
