@@ -100,3 +100,14 @@ def test_the_installed_targets_runs_away_from_the_source_tree(installed, tmp_pat
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["command"] == ["targets", "extract", "in", "--out", "out", "-q"]
     assert manifest["rules"] == {"directory": str(installed / "targets" / "rules"), "sha256": rules_digest()}
+
+
+def test_licence_and_citation_name_this_version():
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["license"] == "MIT" and project["license-files"] == ["LICENSE"]
+    assert (ROOT / "LICENSE").read_text(encoding="utf-8").startswith("MIT License")
+    citation = (ROOT / "CITATION.cff").read_text(encoding="utf-8")
+    assert "cff-version: 1.2.0" in citation and "license: MIT" in citation
+    assert f'version: "{__version__}"' in citation
