@@ -16,6 +16,9 @@ class Exclusion(Examples):
     before: Optional[Pattern] = None  # anchored at the end of the text before the number
     after: Optional[Pattern] = None  # anchored at the start of the text after its unit
     clause: Optional[Pattern] = None  # searched in the number's clause
+    # `any`: one of before/after/clause is enough; `all`: each one given must match
+    match: Literal["any", "all"] = "any"
+    unless_before: Optional[Pattern] = None  # not when this ends the text before the number
     without_year: bool = False  # the rule applies only where no deadline year is in scope
     units: Literal["all", "amount", "measure", "count"]  # measure: neither a share nor a count
     reason: str
@@ -35,18 +38,23 @@ class Excluded:
 
     def __init__(self, rules):
         rx = rules.rx
-        self.rules = [(e.id, rx(e.before) if e.before else None, rx(e.after) if e.after else None,
-                       rx(e.clause) if e.clause else None, e.units, e.without_year)
+        self.rules = [(e, rx(e.before) if e.before else None, rx(e.after) if e.after else None,
+                       rx(e.clause) if e.clause else None,
+                       rx(e.unless_before) if e.unless_before else None)
                       for e in rules.exclusions]
 
     def __call__(self, clause: "Clause", draft: "Draft") -> Optional[str]:
         unit = clause.quantity.unit_rule
         no_year = draft.get("target_year") is None
-        before, text, suffix = clause.before, clause.text, clause.suffix
-        for rule_id, before_rx, after_rx, clause_rx, scope, without_year in self.rules:
-            if not applies_to(scope, unit.family, unit.count) or (without_year and not no_year):
+        before, text, suffix, local = clause.before, clause.text, clause.suffix, clause.local
+        for rule, before_rx, after_rx, clause_rx, unless_rx in self.rules:
+            if not applies_to(rule.units, unit.family, unit.count) or (rule.without_year and not no_year):
                 continue
-            if ((before_rx and before_rx.search(before)) or (after_rx and after_rx.match(suffix))
-                    or (clause_rx and clause_rx.search(text))):
-                return f"exclusion:{rule_id}"
+            hits = [rx_hit for rx_hit in ((before_rx and bool(before_rx.search(before))),
+                                          (after_rx and bool(after_rx.match(suffix))),
+                                          (clause_rx and bool(clause_rx.search(text))))
+                    if rx_hit is not None]
+            if (all(hits) if rule.match == "all" else any(hits)) and hits:
+                if not (unless_rx and unless_rx.search(local)):
+                    return f"exclusion:{rule.id}"
         return None
