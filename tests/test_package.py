@@ -164,3 +164,25 @@ def test_a_file_of_a_type_the_readme_does_not_list_is_skipped_with_a_note(tmp_pa
     assert result.exit_code == 0
     assert f"skipped {tmp_path / 'in' / 'notes.md'}: not a supported file type" in result.output
     assert {t["source"] for t in _rows(tmp_path / "out" / "targets.csv")} == {"plan.txt"}
+
+
+def test_a_database_that_cannot_be_written_fails_the_run_in_one_line(tmp_path, monkeypatch):
+    """SQLite's own error (a full disk) is a write error: exit 2, one line, the old outputs kept."""
+    from targets.outputs import database
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "plan.txt").write_text(PLAN, encoding="utf-8")
+    out = tmp_path / "out"
+    assert _extract(tmp_path / "in", "--out", out).exit_code == 0
+    before = (out / "targets.sqlite").read_bytes()
+
+    def full(self, table, columns, rows):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(database.Database, "_insert", full)
+    result = _extract(tmp_path / "in", "--out", out)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert result.output.strip().splitlines() == [
+        f"error: {out}: cannot write the outputs (targets.sqlite: database or disk is full)"]
+    assert (out / "targets.sqlite").read_bytes() == before
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []

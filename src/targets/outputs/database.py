@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from targets.outputs.columns import FileSpec, dictionary
 
@@ -46,6 +47,16 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+@contextmanager
+def write_errors(path: Path) -> Iterator[None]:
+    """SQLite's errors (a full disk: "database or disk is full") as the OSError of a write,
+    which the runner reports in one line like any other output it cannot write."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise OSError(f"{path.name}: {exc}") from exc
+
+
 class Database:
     """An SQLite file filled table by table as records arrive; `close` builds the indexes."""
 
@@ -54,16 +65,18 @@ class Database:
         self.specs: dict[str, FileSpec] = {name: dictionary()[name] for name in headers}
         self.headers = {name: list(h) for name, h in headers.items()}
         self.rowids = {name: 0 for name in headers}
-        self.con = sqlite3.connect(path, isolation_level=None)
-        # A staged file, renamed into place only when complete: no journal is needed.
-        self.con.execute("PRAGMA journal_mode = OFF")
-        self.con.execute("PRAGMA synchronous = OFF")
-        self.con.execute("BEGIN")
-        for name in headers:
-            self.con.execute(self._create(name))
-            if self.specs[name].search:
-                columns = ", ".join(_quote(c) for c in self.specs[name].search)
-                self.con.execute(f"CREATE VIRTUAL TABLE {_quote(name + '_fts')} USING fts5({columns}, content='')")
+        with write_errors(path):
+            self.con = sqlite3.connect(path, isolation_level=None)
+            # A staged file, renamed into place only when complete: no journal is needed.
+            self.con.execute("PRAGMA journal_mode = OFF")
+            self.con.execute("PRAGMA synchronous = OFF")
+            self.con.execute("BEGIN")
+            for name in headers:
+                self.con.execute(self._create(name))
+                if self.specs[name].search:
+                    columns = ", ".join(_quote(c) for c in self.specs[name].search)
+                    self.con.execute(f"CREATE VIRTUAL TABLE {_quote(name + '_fts')} "
+                                     f"USING fts5({columns}, content='')")
 
     def _create(self, name: str) -> str:
         spec, header = self.specs[name], self.headers[name]
@@ -87,24 +100,27 @@ class Database:
             rows.append([self.rowids[name], *(record.get(c) for c in header)])
             if search:
                 texts.append([self.rowids[name], *(spaced(record.get(c) or "") for c in search)])
-        marks = ", ".join("?" * (len(header) + 1))
-        columns = ", ".join(["rowid", *map(_quote, header)])
-        self.con.executemany(f"INSERT INTO {_quote(name)} ({columns}) VALUES ({marks})", rows)
-        if search:
-            marks = ", ".join("?" * (len(search) + 1))
-            columns = ", ".join(["rowid", *map(_quote, search)])
-            self.con.executemany(f"INSERT INTO {_quote(name + '_fts')} ({columns}) VALUES ({marks})",
-                                 texts)
+        with write_errors(self.path):
+            self._insert(name, header, rows)
+            if search:
+                self._insert(name + "_fts", search, texts)
+
+    def _insert(self, table: str, columns: Sequence[str], rows: list[list[Any]]) -> None:
+        """Rows of (rowid, *columns) into `table`."""
+        marks = ", ".join("?" * (len(columns) + 1))
+        names = ", ".join(["rowid", *map(_quote, columns)])
+        self.con.executemany(f"INSERT INTO {_quote(table)} ({names}) VALUES ({marks})", rows)
 
     def close(self) -> None:
         """Index the filter columns, commit and close: the file is complete."""
-        for name, spec in self.specs.items():
-            for column in spec.indexes:
-                if column in self.headers[name]:
-                    self.con.execute(f"CREATE INDEX {_quote(f'{name}_{column}')} "
-                                     f"ON {_quote(name)}({_quote(column)})")
-        self.con.execute("COMMIT")
-        self.con.close()
+        with write_errors(self.path):
+            for name, spec in self.specs.items():
+                for column in spec.indexes:
+                    if column in self.headers[name]:
+                        self.con.execute(f"CREATE INDEX {_quote(f'{name}_{column}')} "
+                                         f"ON {_quote(name)}({_quote(column)})")
+            self.con.execute("COMMIT")
+            self.con.close()
 
     def abandon(self) -> None:
         """Close without finishing (an interrupted or failed run: the file is dropped)."""
