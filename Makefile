@@ -4,20 +4,21 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench install clean
+.PHONY: run test bench install clean docs
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q -e '.[test,browse]'
 	touch $(STAMP)
 
 install: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/targets extract corpus/ --out outputs/
+	$(BIN)/targets compare outputs/
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
@@ -25,5 +26,8 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
 
+docs: $(STAMP)
+	$(BIN)/python -m targets.outputs.columns README.md
+
 clean:
-	rm -rf $(VENV) outputs/*.csv outputs/*.xlsx
+	rm -rf $(VENV) outputs/*.csv outputs/*.xlsx outputs/*.json outputs/*.sqlite outputs/provinces

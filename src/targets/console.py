@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import sys
 import tempfile
 from pathlib import Path
 from typing import Optional
@@ -36,7 +37,8 @@ def run_with_progress(inputs: list[Path], out: Path, rules_dir: Optional[str], j
 
         summary = run_extract(inputs, out, rules_dir, jobs, encoding,
                               on_start=lambda n: progress.update(task, total=n), on_file=on_file,
-                              by=by, province=province, on_writing=on_writing)
+                              by=by, province=province, on_writing=on_writing,
+                              command=["targets", *sys.argv[1:]])
     for folder in summary.empty_folders:
         console.print(f"[red]error[/red] {escape(folder)}: {NO_FILES}", soft_wrap=True)
     for name in summary.skipped:

@@ -17,6 +17,7 @@ import pandas as pd
 from targets.core import places
 from targets.analysis.compare_book import plain, write_book
 from targets.outputs.export import cell_text, write_csv
+from targets.outputs.package import record_derived
 from targets.core.indicators import Rollup, Taxonomy, taxonomy_for
 from targets.models import TargetsError
 from targets.core.rulebook import load_rules
@@ -203,6 +204,7 @@ def write_compare(out: Path, rules_dir: Optional[Path] = None, top: int = 12) ->
     write_csv(out / "compare.csv", LONG_COLUMNS,
               ([cell_text(plain(v)) for v in row] for row in result.long[LONG_COLUMNS].itertuples(index=False)))
     write_book(out / "compare.xlsx", result)
+    record_derived(out, ["compare.csv", "compare.xlsx"])  # the next extract removes them
     return result
 
 

@@ -19,8 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from targets.models import Document, Target, TargetChange
 from targets.core.tomlfile import Rx, read_toml, validate
+from targets.core.rulefiles import package_rules
 
-RULES_FILE = Path(__file__).resolve().parents[1] / "rules" / "diff.toml"
+RULES_FILE = package_rules() / "diff.toml"
 COMPARED = ("value", "comparator", "target_year", "strive", "unit")
 
 

@@ -17,7 +17,7 @@ from charset_normalizer.utils import is_multi_byte_encoding
 
 from targets.models import InputError
 
-SUPPORTED_SUFFIXES = {".txt", ".text", ".md", ".docx", ".pdf", ".html", ".htm"}
+SUPPORTED_SUFFIXES = {".txt", ".docx", ".pdf", ".html", ".htm"}  # as the README lists them
 PAGE_SEPARATOR = "\n\n"
 
 
