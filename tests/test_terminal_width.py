@@ -61,9 +61,9 @@ def test_diff_at_80_columns_as_in_the_readme():
                                  "--corpus", str(CORPUS)], env=NARROW)
     assert result.exit_code == 1, result.output
     columns = assert_no_empty_column(result.output)
-    assert list(columns) == ["status", "indicator", "year", "old", "new", "changed"]
+    assert list(columns)[:5] == ["status", "indicator", "year", "old", "new"]  # `changed`, when a row fills it
     widths = {cell_len(line.split("│")[2]) for line in result.output.splitlines() if line.startswith("│")}
-    assert widths == {16}  # the indicator keeps its 14 cells (and padding): the amounts fold first
+    assert min(widths) >= 16  # the indicator keeps 14 cells (and padding) at least: the amounts fold first
 
 
 def test_diff_against_national_says_national_and_provincial():

@@ -37,10 +37,14 @@ def fitted_table(title: Optional[str], columns: Sequence[Col], rows: Sequence[Se
                  row_styles: Optional[Sequence[str]] = None, **table_options: Any) -> Table:
     """A rich table of `rows` that fits `width`: columns are left out (highest `drop` first)
     until each of the others has its narrowest width; then the widest columns give way, and
-    their cells fold. No column shrinks to nothing; a caption names those left out."""
-    keep = list(range(len(columns)))
+    their cells fold. No column shrinks to nothing; a caption names those left out for want
+    of room. An optional column (`drop` > 0) that no row fills is left out too."""
+    # an optional column with nothing in it says nothing: left out first, whatever the width
+    keep = [i for i, c in enumerate(columns) if not (c.drop and rows and not any(
+        _natural("", [row[i]]) for row in rows))]
+    wanted = set(keep)
     room = lambda: width - BORDER * len(keep) - 1  # noqa: E731 - the space the cells share
-    for i in sorted((i for i, c in enumerate(columns) if c.drop), key=lambda i: -columns[i].drop):
+    for i in sorted((i for i in keep if columns[i].drop), key=lambda i: -columns[i].drop):
         if sum(columns[k].narrowest for k in keep) <= room():
             break
         keep.remove(i)
@@ -50,7 +54,7 @@ def fitted_table(title: Optional[str], columns: Sequence[Col], rows: Sequence[Se
         if k is None:  # every column at its narrowest: the terminal is narrower than the table can be
             break
         widths[k] -= 1
-    dropped = [c.name for i, c in enumerate(columns) if i not in keep]
+    dropped = [c.name for i, c in enumerate(columns) if i not in keep and i in wanted]
     caption = f"left out at {width} columns: {', '.join(dropped)} (a wider terminal shows them)" if dropped else None
     table = Table(title=title, caption=caption, **table_options)
     for k in keep:

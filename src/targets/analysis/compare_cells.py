@@ -20,8 +20,12 @@ def plain(v: Any) -> Any:
     return v.item() if hasattr(v, "item") else v
 
 
+CHART_PAGE_SCALE = 75  # % : a 22 cm chart and the first columns of its table on one landscape page
+
+
 def new_sheet(book, title: str, fit_width: bool = True):
-    """A landscape sheet; one page wide unless told (a chart then prints at its own size)."""
+    """A landscape sheet; one page wide unless told (a chart then prints whole on the first page,
+    the table's further columns on the pages after)."""
     ws = book.create_sheet(title[:31])
     return print_setup(ws, fit_width)
 
@@ -31,6 +35,8 @@ def print_setup(ws, fit_width: bool = True):
     if fit_width:
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    else:
+        ws.page_setup.scale = CHART_PAGE_SCALE
     return ws
 
 

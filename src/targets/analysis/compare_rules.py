@@ -9,7 +9,8 @@ import regex
 from pydantic import Field
 
 from targets.analysis.diff import DiffRules, load_diff_rules, version_key
-from targets.core.rulebook import RuleSet, Strict, _check_pattern
+from targets.core.rulebook import RuleSet
+from targets.core.schema import Strict, check_pattern
 from targets.core.tomlfile import Rx, validate
 from targets.models import Document, RuleError
 
@@ -114,5 +115,5 @@ def load_compare_rules(rules: RuleSet) -> Classifier:
     for key, pattern in [("documents.comprehensive", parsed.documents.comprehensive),
                          ("documents.sector", parsed.documents.sector),
                          *(("documents.order", o.pattern) for o in parsed.documents.order)]:
-        _check_pattern(path, key, pattern)
+        check_pattern(path, key, pattern)
     return Classifier(parsed, load_diff_rules(Path(rules.directory)))
