@@ -187,14 +187,17 @@ def compare(
     out: Path = typer.Argument(..., help="Folder `targets extract` wrote (targets.csv, documents.csv).",
                                exists=True, file_okay=False),
     rules: Optional[Path] = RulesOption,
-    top: int = typer.Option(12, "--top", min=1, help="How many headline indicators get a sheet and a chart."),
+    top: int = typer.Option(12, "--top", min=1, help="How many indicators get a sheet and a chart: those "
+                            "indicators.toml names always, then the most common up to this many."),
 ) -> None:
     """Provinces side by side: write OUT/compare.xlsx (a sheet and bar chart per headline
-    indicator, provinces × target years, 全国 as reference; the wind + solar rollup against
-    the national goal) and OUT/compare.csv (long form), and print the rollup."""
-    from targets.analysis.compare import print_compare
+    indicator: each province's value in force per target year, what it superseded, 全国 as a
+    line; the wind + solar rollup against the national goal) and OUT/compare.csv (every value
+    with its status: current, superseded, draft, sector), and print the rollup."""
+    from targets.analysis.compare_report import print_compare
 
-    run_library(lambda: print_compare(out, rules, top))
+    with interruptible(out):
+        run_library(lambda: print_compare(out, rules, top))
 
 
 @app.command("browse")

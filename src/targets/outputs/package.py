@@ -148,12 +148,16 @@ def write_datapackage(folder: Path) -> None:
 
 def record_derived(folder: Path, names: Sequence[str]) -> None:
     """After a later command (compare) wrote `names` into an extract folder: list them in its
-    manifest, so the next extract knows they are ours to remove, and describe them."""
+    manifest, so the next extract knows they are ours to remove, and describe them.
+
+    A folder without our manifest (CSVs written by hand or by an older version) is left as it
+    is: a datapackage.json there is not ours to replace."""
     manifest = read_manifest(folder)
-    if manifest:
-        derived = dict.fromkeys([*manifest.get("derived", []), *names])
-        manifest["derived"] = [n for n in derived if (folder / n).is_file()]
-        _write_json(folder / MANIFEST, manifest)
+    if not manifest:
+        return
+    derived = dict.fromkeys([*manifest.get("derived", []), *names])
+    manifest["derived"] = [n for n in derived if (folder / n).is_file()]
+    _write_json(folder / MANIFEST, manifest)
     write_datapackage(folder)
 
 
