@@ -9,7 +9,15 @@ from targets.core.rulebook import load_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
-GOLD = ROOT.parent / "shared" / "gold"
+SHARED = ROOT.parent / "shared"
+GOLD = SHARED / "gold"
+# The gold sets and the bars issue 12 sets for them: strict P and R for the small set, F1 for
+# the fresh ones, and every field's accuracy on the strict matches.
+GOLD_SETS = {
+    "gold": {"precision": 0.98, "recall": 0.98, "field": 0.93},
+    "gold-plans": {"f1": 0.93, "field": 0.93},
+    "gold-news": {"f1": 0.93, "field": 0.93},
+}
 
 
 @pytest.fixture(scope="session")

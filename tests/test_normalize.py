@@ -8,7 +8,9 @@ from targets.core.normalize import normalize
 
 @pytest.mark.parametrize("original, expected", [
     ("到 2025 年", "到2025年"),
-    ("产值实\n\n现双 500 亿元", "产值实现双500亿元"),
+    # A page break inside a sentence is joined; the break after a heading or title line stays.
+    ("到2025年，起重装备产业产值实\n\n现双 500 亿元", "到2025年,起重装备产业产值实现双500亿元"),
+    ("三、重点任务\n\n到2025年，产值实现双 500 亿元", "三、重点任务\n\n到2025年,产值实现双500亿元"),
     ("協(xié)同發(fā)展", "协同发展"),
     ("碳达峰第868页北京市", "碳达峰北京市"),
     ("达到４０％以上，", "达到40%以上,"),

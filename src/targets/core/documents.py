@@ -129,9 +129,9 @@ def _clean_title(title: str, rules: DocumentRules) -> str:
 
 # ---- pages -----------------------------------------------------------------------------
 
-def page_markers(text: str) -> list[tuple[int, int, int]]:
+def page_markers(text: str, rules: Optional[DocumentRules] = None) -> list[tuple[int, int, int]]:
     """(start, end, N) of every page footer 第N页; a stray 第N页 off the sequence is skipped."""
-    rules = load_document_rules()
+    rules = rules or load_document_rules()
     out: list[tuple[int, int, int]] = []
     for m in rx(rules.markers.page).finditer(text):
         n = int(m.group("n"))
@@ -318,7 +318,7 @@ def split_documents(text: str, rules_file: Optional[Path] = None,
 
     `places` names the places a title may open with (the project's when None)."""
     rules = load_document_rules(rules_file)
-    markers = page_markers(text)
+    markers = page_markers(text, rules)
     heads = _find_headers(text, markers, rules)
     if len(heads) >= rules.compilation.min_headers:
         return _split_compilation(text, heads, markers, rules, places)

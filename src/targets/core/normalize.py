@@ -27,6 +27,7 @@ class Normalize(Examples):
     """normalize.toml: what is deleted, and between which characters a line break is joined."""
     delete: list[Deletion]
     join_between: Pattern
+    keep_after: Pattern  # a line after which a break stays (a heading or title line)
 
 # Full-width ASCII (！ to ～) and the ideographic space become their half-width forms.
 FULL_TO_HALF = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
@@ -78,13 +79,17 @@ def _deletion_pattern(rules) -> regex.Pattern:
     return rules.rx("|".join(parts))
 
 
-def _breaks_a_word(text: str, start: int, end: int, joinable: regex.Pattern) -> bool:
-    """A line break between two word characters, outside tables, is an artefact of layout."""
+def _breaks_a_word(text: str, start: int, end: int, joinable: regex.Pattern,
+                   keep_after: regex.Pattern) -> bool:
+    """A line break between two word characters, outside tables and not after a heading or
+    title line, is an artefact of layout."""
     if start == 0 or end >= len(text):
         return False
     if not (joinable.match(text[start - 1]) and joinable.match(text[end])):
         return False
     line_before = text[text.rfind("\n", 0, start) + 1:start]
+    if keep_after.match(line_before):
+        return False
     line_after_end = text.find("\n", end)
     line_after = text[end:line_after_end if line_after_end >= 0 else len(text)]
     return "\t" not in line_before and "\t" not in line_after
@@ -94,11 +99,12 @@ def normalize(original: str, rules) -> Normalized:
     """Normalize a decoded text, keeping the offset map back to it."""
     text = simplify(original)
     joinable = rules.rx(rules.normalize.join_between)
+    keep_after = rules.rx(rules.normalize.keep_after)
     pieces: list[str] = []
     norm_starts, orig_starts = [0], [0]
     pos = produced = 0
     for m in _deletion_pattern(rules).finditer(text):
-        if m.lastgroup == "line_break" and not _breaks_a_word(text, m.start(), m.end(), joinable):
+        if m.lastgroup == "line_break" and not _breaks_a_word(text, m.start(), m.end(), joinable, keep_after):
             continue
         pieces.append(text[pos:m.start()])
         produced += m.start() - pos

@@ -99,9 +99,10 @@ def _data_file(rules_dir: Optional[Path], name: str) -> Optional[Path]:
 def split_file(text: str, source: str,
                rules_dir: Optional[Path] = None) -> tuple[list[Document], list]:
     """The documents of a file's text, with jurisdiction and pages, and the page markers."""
-    markers = documents.page_markers(text)
-    known = places.load_places(rules_dir)
+    # The rule folder's own document rules (page footers, headers) where it has them.
     doc_rules = _data_file(rules_dir, "documents.toml")
+    markers = documents.page_markers(text, documents.load_document_rules(doc_rules))
+    known = places.load_places(rules_dir)
     spans = documents.split_documents(text, doc_rules, known)
     # The file's path, not its name: a/plan.txt and b/plan.txt are two documents, not one.
     stem = str(PurePosixPath(source).with_suffix(""))

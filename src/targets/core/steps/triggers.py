@@ -48,7 +48,7 @@ class Commitment:
                 return None
             return "trigger:chinese_numeral"
         if q.count:
-            if last is not None and last.decided_by.get("unit") in self.count_units:
+            if last is not None and last.decided_by.get("unit", "").split("+")[0] in self.count_units:
                 draft.decided_by["trigger"] = "trigger:count_list"
                 return None
             if self.count_verbs.search(prefix):

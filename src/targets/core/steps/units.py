@@ -81,7 +81,8 @@ class Amount:
 
     def __call__(self, clause: "Clause", draft: "Draft") -> Optional[str]:
         q = clause.quantity
-        rule = f"unit:{q.unit_rule.id}"
+        # A listed number (426、191万千瓦) takes the unit written after the list.
+        rule = f"unit:{q.unit_rule.id}" + ("+listed" if q.shared_unit else "")
         value = parse_number(q.number, self.numerals)
         draft.decide("value", value, rule)
         draft.decide("value_max", parse_number(q.number_max, self.numerals) if q.number_max else None, "")
