@@ -5,8 +5,11 @@ Measures, and writes to outputs/bench.json:
               match, resolve: `extract_loaded`, no file writing), on corpus seed 003 and on the
               whole corpus, median of --runs runs, and its ratio to a bare `re` number+unit scan
               of the same text timed in the same run;
-  end_to_end  `targets extract corpus/ --out <tmp>` as a new process: wall time, peak RSS
-              (and, for reference, the same with `--by none`: no province workbooks);
+  end_to_end  `targets extract corpus/ --out <tmp>` as a new process, every output written
+              (CSVs, workbooks, targets.sqlite, datapackage.json, manifest.json): wall time,
+              peak RSS (and, for reference, the same with `--by none`: no province workbooks);
+  database    the share of that spent on targets.sqlite: the corpus records written to a
+              database in the process, median of --runs runs;
   scaling     a generated corpus of 1x, 10x, 50x the corpus (files linked under new names)
               with --jobs 1 and --jobs 2: seconds and peak RSS;
   help        `targets --help` wall time.
@@ -101,13 +104,35 @@ def end_to_end(runs: int, tmp: Path, extra: tuple[str, ...] = ()) -> dict:
     for i in range(runs):
         out = tmp / f"e2e{i}"
         wall, peak, cpu = run_process([*cli(), "extract", str(CORPUS), "--out", str(out), "-q", *extra])
-        assert (out / "targets.csv").exists() and (out / "targets.xlsx").exists()
+        assert all((out / name).exists() for name in ("targets.csv", "targets.xlsx", "targets.sqlite",
+                                                       "datapackage.json", "manifest.json"))
         walls.append(wall)
         rss.append(peak)
         cpus.append(cpu)
         shutil.rmtree(out)
     return {"s": statistics.median(walls), "peak_rss": statistics.median(rss),
             "cpu_s": statistics.median(cpus), "args": list(extra), "runs": runs}
+
+
+def database(runs: int, tmp: Path) -> dict:
+    """Seconds to write the corpus records to targets.sqlite (tables, search, indexes)."""
+    from targets.core.pipeline import extract_paths, input_files
+    from targets.models import DOCUMENT_COLUMNS, TARGET_COLUMNS
+    from targets.outputs.database import Database
+
+    files, _ = input_files([CORPUS])
+    records = [([d.model_dump() for d in r.documents], [t.model_dump() for t in r.targets])
+               for r in extract_paths(files)]
+    times = []
+    for i in range(runs):
+        started = time.perf_counter()
+        db = Database(tmp / f"db{i}.sqlite", {"documents": DOCUMENT_COLUMNS, "targets": TARGET_COLUMNS})
+        for documents, targets in records:
+            db.add("documents", documents)
+            db.add("targets", targets)
+        db.close()
+        times.append(time.perf_counter() - started)
+    return {"s": statistics.median(times), "targets": sum(len(t) for _, t in records), "runs": runs}
 
 
 def make_corpus(factor: int, tmp: Path) -> Path:
@@ -186,6 +211,8 @@ def show(result: dict) -> None:
         e = result[key]
         table.add_row(f"targets extract corpus/ {' '.join(e['args'])}: wall s, cpu s, peak RSS",
                       f"{e['s']:.2f} s, {e['cpu_s']:.2f} cpu s, {e['peak_rss'] / mib:.0f} MiB", "", "")
+    d = result["database"]
+    table.add_row(f"of which targets.sqlite ({d['targets']:,} targets): s", f"{d['s']:.3f}", "", "")
     for r in result["scaling"]:
         table.add_row(f"scaling {r['factor']}x --jobs {r['jobs']} ({r['bytes'] / 1e6:.0f} MB, {r['targets_rows']:,} rows)",
                       f"{r['s']:.2f} s, {r['cpu_s']:.2f} cpu s, {r['peak_rss'] / mib:.0f} MiB", "", "")
@@ -217,6 +244,7 @@ def main() -> int:
         print("end to end ...", file=sys.stderr)
         result["end_to_end"] = end_to_end(args.runs, tmp)
         result["end_to_end_by_none"] = end_to_end(args.runs, tmp, ("--by", "none"))
+        result["database"] = database(args.runs, tmp)
         print("scaling ...", file=sys.stderr)
         result["scaling"] = scaling(sizes, jobs, tmp)
     result["help"] = help_time(args.runs)

@@ -32,3 +32,16 @@ def corpus_results():
 
     files, _ = input_files([CORPUS])
     return list(extract_paths(files, jobs=1))
+
+
+@pytest.fixture(scope="session")
+def corpus_out(tmp_path_factory):
+    """`targets extract corpus/` once for the session: the folder it wrote (do not change it)."""
+    from typer.testing import CliRunner
+
+    from targets.cli import app
+
+    out = tmp_path_factory.mktemp("corpus-out")
+    result = CliRunner().invoke(app, ["extract", str(CORPUS), "--out", str(out), "-q", "-j", "2"])
+    assert result.exit_code == 0, result.output
+    return out

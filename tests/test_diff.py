@@ -210,6 +210,8 @@ def test_version_key_strips_markers_and_years():
     assert version_key(doc("b", "湖南省科技支撑碳达峰碳中和实施方案(2022-2030年)")) == (
         "河南省", "湖南省科技支撑碳达峰碳中和实施方案", 0)
     assert version_key(doc("c", "河南省碳达峰实施方案（修订版）"))[1:] == ("河南省碳达峰实施方案", 1)
+    # a marker in the brackets of a year: once the year is gone, the brackets go with the marker
+    assert version_key(doc("d", "河北省碳达峰实施方案（2023年修订）"))[1:] == ("河北省碳达峰实施方案", 1)
 
 
 def test_version_pairs_order_draft_adopted_revision_within_one_region():

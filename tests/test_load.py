@@ -351,7 +351,7 @@ def test_missing_file(tmp_path):
 @pytest.mark.parametrize(("name", "kind"), [("table.csv", "'.csv'"), ("README", "(no extension)")])
 def test_unsupported_extension(tmp_path, name, kind):
     path = write(tmp_path, name, SENTENCE.encode("utf-8"))
-    expected = ".docx, .htm, .html, .md, .pdf, .text, .txt"
+    expected = ".docx, .htm, .html, .pdf, .txt"
     assert load_error(path) == f"{path}: unsupported file type {kind}; expected {expected}"
 
 
@@ -373,7 +373,7 @@ def test_error_messages_are_one_line(tmp_path):
 
 @pytest.mark.parametrize(
     ("name", "expected"),
-    [("a.txt", True), ("a.TEXT", True), ("a.md", True), ("b.Docx", True), ("c.pdf", True), ("d.htm", True),
+    [("a.txt", True), ("a.TXT", True), ("a.md", False), ("a.text", False), ("b.Docx", True), ("c.pdf", True), ("d.htm", True),
      ("e.HTML", True), ("f.doc", False), ("g.csv", False), ("h.tar.gz", False), ("README", False)],
 )
 def test_is_supported(name, expected):
@@ -381,7 +381,7 @@ def test_is_supported(name, expected):
 
 
 def test_supported_suffixes():
-    assert SUPPORTED_SUFFIXES == {".txt", ".text", ".md", ".docx", ".pdf", ".html", ".htm"}
+    assert SUPPORTED_SUFFIXES == {".txt", ".docx", ".pdf", ".html", ".htm"}
 
 
 def test_loaded_is_frozen():

@@ -236,7 +236,7 @@ def test_a_folder_with_nothing_to_read_fails_the_run(tmp_path):
     (nothing / "scan.png").write_bytes(b"\x89PNG")
     result = invoke("extract", good, nothing, "--out", tmp_path / "out", "-q")
     assert result.exit_code == 1
-    why = f"{nothing}: no .docx, .htm, .html, .md, .pdf, .text, .txt file in this folder"
+    why = f"{nothing}: no .docx, .htm, .html, .pdf, .txt file in this folder"
     assert error_rows(tmp_path / "out") == [
         (str(nothing), why), (str(nothing / "scan.png"), "skipped: not a supported file type")]
     assert f"error {why}" in result.output.splitlines()
@@ -479,8 +479,9 @@ def test_a_finished_run_replaces_its_own_outputs_only(tmp_path):
     (out / "my notes.txt").write_text("mine", encoding="utf-8")
     assert invoke("extract", tmp_path / "b", "--out", out, "-q").exit_code == 0
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == [
-        "documents.csv", "errors.csv", "my notes.txt", "provinces", "provinces/河南省.xlsx",
-        "targets.csv", "targets.xlsx"]  # the first run's 未知.xlsx is gone: this run's set is whole
+        "datapackage.json", "documents.csv", "errors.csv", "manifest.json", "my notes.txt",
+        "provinces", "provinces/河南省.xlsx", "targets.csv", "targets.sqlite",
+        "targets.xlsx"]  # the first run's 未知.xlsx is gone: this run's set is whole
     assert (out / "my notes.txt").read_text(encoding="utf-8") == "mine"
     assert [r["source"] for r in rows(out / "targets.csv")] == ["other.txt"] * len(PLAN_VALUES)
 
@@ -534,8 +535,10 @@ def test_text_that_starts_a_formula_is_neutralised_in_csv_and_xlsx(tmp_path):
                 for cell in row:
                     assert cell.data_type != "f", (path.name, ws.title, cell.coordinate)
     sheet = openpyxl.load_workbook(workbooks[0])["targets"]
-    assert sheet["T2"].value == "'" + INJECTION.splitlines()[0]
-    assert (sheet["N3"].value, sheet["N3"].data_type) == ("=", "s")
+    at = {cell.value: cell.column for cell in sheet[1]}  # the sheets keep their own column order
+    assert sheet.cell(2, at["sentence"]).value == "'" + INJECTION.splitlines()[0]
+    comparator = sheet.cell(3, at["comparator"])
+    assert (comparator.value, comparator.data_type) == ("=", "s")
 
 
 def test_long_cells_are_cut_in_the_workbook_and_kept_whole_in_the_csv(tmp_path):

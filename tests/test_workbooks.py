@@ -83,7 +83,7 @@ def test_province_workbooks_add_up_to_targets_csv(by_province):
         summary = sheets.pop("summary")
         assert summary[0] == tuple(workbooks.SUMMARY_COLUMNS)
         for name, rows in sheets.items():
-            assert rows[0] == tuple(TARGET_COLUMNS)
+            assert rows[0] == tuple(workbooks.SHEET_COLUMNS)
             doc_row = next(r for r in summary[1:] if r[6] == name)
             assert doc_row[5] == len(rows) - 1      # n_targets in the summary = rows in the sheet
             per_doc[doc_row[0]] = len(rows) - 1
@@ -102,7 +102,8 @@ def test_summary_counts_by_indicator(by_province):
 
 def test_combined_workbook_has_overview_and_province_sheets(by_province):
     sheets = _sheets(by_province / "targets.xlsx")
-    assert list(sheets) == ["overview", "targets", "documents", "河北省 Hebei", "河南省 Henan"]
+    assert list(sheets) == ["overview", "targets", "documents", "河北省 Hebei", "河南省 Henan",
+                            "columns"]
     targets = _csv(by_province / "targets.csv")
     n = {p: sum(t["province"] == p for t in targets) for p in ("河北省", "河南省")}
     overview = sheets["overview"]
@@ -122,11 +123,11 @@ def test_combined_workbook_has_overview_and_province_sheets(by_province):
 def test_by_none_and_by_document(two_provinces, tmp_path):
     out = _extract(two_provinces, tmp_path / "none", "--by", "none")
     assert not (out / "provinces").exists()
-    assert list(_sheets(out / "targets.xlsx")) == ["targets", "documents"]
+    assert list(_sheets(out / "targets.xlsx")) == ["targets", "documents", "columns"]
     out = _extract(two_provinces, tmp_path / "doc", "--by", "document")
     assert not (out / "provinces").exists()
     assert list(_sheets(out / "targets.xlsx")) == ["targets", "documents", "河南省碳达峰实施方案",
-                                                   "河北省碳达峰实施方案"]
+                                                   "河北省碳达峰实施方案", "columns"]
 
 
 def test_province_filter_keeps_only_that_province(two_provinces, tmp_path):
@@ -137,7 +138,8 @@ def test_province_filter_keeps_only_that_province(two_provinces, tmp_path):
     assert targets and {t["province"] for t in targets} == {"河北省"}
     # the earlier run's 河南省.xlsx would mislead beside a filtered run: it is gone
     assert sorted(p.name for p in (out / "provinces").iterdir()) == ["河北省.xlsx"]
-    assert list(_sheets(out / "targets.xlsx")) == ["overview", "targets", "documents", "河北省 Hebei"]
+    assert list(_sheets(out / "targets.xlsx")) == ["overview", "targets", "documents", "河北省 Hebei",
+                                                   "columns"]
 
 
 def _doc(doc_id: str, title: str, province: str, n: int) -> Document:
@@ -165,11 +167,12 @@ def test_joint_plan_goes_to_each_province_and_names_are_valid(tmp_path):
     assert list(sichuan) == ["summary", first, first[:27] + " (2)"]
     assert list(chongqing) == ["summary", first]
     assert [len(rows) - 1 for rows in sichuan.values()][1:] == [2, 1]
-    assert chongqing[first][1][TARGET_COLUMNS.index("sentence")] == "'=1"   # never a formula
+    assert chongqing[first][1][workbooks.SHEET_COLUMNS.index("sentence")] == "'=1"   # never a formula
     overview = {r[0]: r[-2:] for r in _sheets(tmp_path / "targets.xlsx")["overview"][1:]}
     assert (overview["四川省"], overview["重庆市"], overview["河南省"]) == ((2, 3), (1, 2), (0, 0))
     # sheets follow the province codes: 重庆市 (500000) before 四川省 (510000)
-    assert list(_sheets(tmp_path / "targets.xlsx"))[3:] == ["重庆市 Chongqing", "四川省 Sichuan"]
+    assert list(_sheets(tmp_path / "targets.xlsx"))[3:] == ["重庆市 Chongqing", "四川省 Sichuan",
+                                                            "columns"]
 
 
 def test_docs_command_lists_and_filters(two_provinces):
@@ -213,7 +216,8 @@ def test_same_file_name_in_two_folders_gives_two_documents(tmp_path):
     summary = sheets.pop("summary")
     assert [r[0] for r in summary[1:3]] == ["a/plan", "b/plan"]
     assert [len(rows) - 1 for rows in sheets.values()] == [int(d["n_targets"]) for d in docs]
-    assert all(rows[1][0] == doc for rows, doc in zip(sheets.values(), ["a/plan", "b/plan"]))
+    at = workbooks.SHEET_COLUMNS.index("doc_id")
+    assert all(rows[1][at] == doc for rows, doc in zip(sheets.values(), ["a/plan", "b/plan"]))
 
 
 def test_workbooks_written_in_the_pool_are_the_same(two_provinces, by_province, tmp_path):
@@ -241,7 +245,7 @@ def test_past_the_sheet_cap_a_workbook_has_one_targets_sheet(tmp_path, monkeypat
     result = runner.invoke(app, ["extract", str(tmp_path / "in"), "--out", str(out), "-j", "1",
                                  "--by", "document"], env={"COLUMNS": "200"})
     assert result.exit_code == 0 and "note --by document: more than 1 documents" in result.output
-    assert list(_sheets(out / "targets.xlsx")) == ["targets", "documents"]
+    assert list(_sheets(out / "targets.xlsx")) == ["targets", "documents", "columns"]
 
 
 def test_province_filter_understands_people(two_provinces, tmp_path):

@@ -32,6 +32,23 @@ EncodingOption = typer.Option(None, "--encoding",
                               help="Force a text encoding (e.g. gb18030, big5).")
 
 
+def show_version(value: bool) -> None:
+    """--version: the tool and the exact rules it ships, as a data set should cite them."""
+    if value:
+        from targets import __version__
+        from targets.core.rulefiles import rules_digest
+
+        typer.echo(f"targets {__version__}, rules sha256:{rules_digest()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def options(version: bool = typer.Option(False, "--version", callback=show_version, is_eager=True,
+                                         help="Print the version and the rules digest, then exit.")) -> None:
+    """Extract quantitative targets (shares, capacities, intensities, deadlines) from Chinese
+    climate policy documents into typed, traceable records."""
+
+
 def fail(message: str, code: int = 2) -> None:
     typer.secho(f"error: {message}", err=True, fg="red")
     raise typer.Exit(code)
@@ -170,14 +187,32 @@ def compare(
     out: Path = typer.Argument(..., help="Folder `targets extract` wrote (targets.csv, documents.csv).",
                                exists=True, file_okay=False),
     rules: Optional[Path] = RulesOption,
-    top: int = typer.Option(12, "--top", min=1, help="How many headline indicators get a sheet and a chart."),
+    top: int = typer.Option(12, "--top", min=1, help="How many indicators get a sheet and a chart: those "
+                            "indicators.toml names always, then the most common up to this many."),
 ) -> None:
     """Provinces side by side: write OUT/compare.xlsx (a sheet and bar chart per headline
-    indicator, provinces × target years, 全国 as reference; the wind + solar rollup against
-    the national goal) and OUT/compare.csv (long form), and print the rollup."""
-    from targets.analysis.compare import print_compare
+    indicator: each province's value in force per target year, what it superseded, 全国 as a
+    line; the wind + solar rollup against the national goal) and OUT/compare.csv (every value
+    with its status: current, superseded, draft, sector), and print the rollup."""
+    from targets.analysis.compare_report import print_compare
 
-    run_library(lambda: print_compare(out, rules, top))
+    with interruptible(out):
+        run_library(lambda: print_compare(out, rules, top))
+
+
+@app.command("browse")
+def browse(
+    out: Path = typer.Argument(..., help="Folder `targets extract` wrote (targets.sqlite).",
+                               exists=True, file_okay=False),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to serve on (this machine only by default)."),
+    port: int = typer.Option(8001, "--port", "-p", min=0, max=65535, help="Port to serve on (0: any free one)."),
+    open_browser: bool = typer.Option(False, "--open", help="Open the page in a web browser."),
+) -> None:
+    """Browse, filter and search the targets in OUT/targets.sqlite with Datasette, in a web
+    browser (needs the extra: pip install 'targets[browse]'). Ctrl-C stops it."""
+    from targets.outputs.browse import browse as serve
+
+    run_library(lambda: serve(out, host, port, open_browser))
 
 
 @rules_app.command("check")

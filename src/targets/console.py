@@ -2,24 +2,83 @@
 from __future__ import annotations
 
 import csv
+import sys
 import tempfile
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Any, Optional, Sequence
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from targets.outputs.runner import NO_FILES, Summary, run_extract
+if TYPE_CHECKING:
+    from targets.outputs.runner import Summary
 
 console = Console(stderr=True)
+BORDER = 3  # per column: a border and one space of padding each side
+
+
+class Col:
+    """A column of a table that must stay readable in a narrow terminal.
+
+    `min_width` is the narrowest it may be (its header's longest word, if wider, counts);
+    `drop` > 0 lets a narrow terminal leave it out, the highest first; 0 keeps it always.
+    """
+    def __init__(self, name: str, min_width: int = 6, drop: int = 0, **options: Any):
+        self.name, self.min_width, self.drop, self.options = name, min_width, drop, options
+
+    @property
+    def narrowest(self) -> int:
+        return max([self.min_width, *(cell_len(w) for w in self.name.split())])
+
+
+def fitted_table(title: Optional[str], columns: Sequence[Col], rows: Sequence[Sequence[Any]], width: int,
+                 row_styles: Optional[Sequence[str]] = None, **table_options: Any) -> Table:
+    """A rich table of `rows` that fits `width`: columns are left out (highest `drop` first)
+    until each of the others has its narrowest width; then the widest columns give way, and
+    their cells fold. No column shrinks to nothing; a caption names those left out for want
+    of room. An optional column (`drop` > 0) that no row fills is left out too."""
+    # an optional column with nothing in it says nothing: left out first, whatever the width
+    keep = [i for i, c in enumerate(columns) if not (c.drop and rows and not any(
+        _natural("", [row[i]]) for row in rows))]
+    wanted = set(keep)
+    room = lambda: width - BORDER * len(keep) - 1  # noqa: E731 - the space the cells share
+    for i in sorted((i for i in keep if columns[i].drop), key=lambda i: -columns[i].drop):
+        if sum(columns[k].narrowest for k in keep) <= room():
+            break
+        keep.remove(i)
+    widths = {k: max(columns[k].narrowest, _natural(columns[k].name, [row[k] for row in rows])) for k in keep}
+    while sum(widths.values()) > room():
+        k = max((k for k in keep if widths[k] > columns[k].narrowest), key=lambda k: widths[k], default=None)
+        if k is None:  # every column at its narrowest: the terminal is narrower than the table can be
+            break
+        widths[k] -= 1
+    dropped = [c.name for i, c in enumerate(columns) if i not in keep and i in wanted]
+    caption = f"left out at {width} columns: {', '.join(dropped)} (a wider terminal shows them)" if dropped else None
+    table = Table(title=title, caption=caption, **table_options)
+    for k in keep:
+        table.add_column(columns[k].name, width=widths[k], **{"overflow": "fold", **columns[k].options})
+    for i, row in enumerate(rows):
+        table.add_row(*(row[k] for k in keep), style=row_styles[i] if row_styles else None)
+    return table
+
+
+def _natural(header: str, cells: list[Any]) -> int:
+    """The width a column would take with room enough: its widest line, header included."""
+    from rich.text import Text
+
+    texts = [c if isinstance(c, Text) else Text.from_markup(str(c)) for c in cells]
+    return max([cell_len(header), *(cell_len(line) for t in texts for line in t.plain.splitlines() or [""])])
 
 
 def run_with_progress(inputs: list[Path], out: Path, rules_dir: Optional[str], jobs: int,
                       encoding: Optional[str], quiet: bool, by: str = "province",
                       province: Optional[str] = None) -> Summary:
     """run_extract with a progress bar over files and a summary table at the end."""
+    from targets.outputs.runner import NO_FILES, run_extract
+
     progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                         TextColumn("{task.fields[name]}", markup=False), TimeElapsedColumn(),
                         console=console, disable=quiet, transient=True)
@@ -36,7 +95,8 @@ def run_with_progress(inputs: list[Path], out: Path, rules_dir: Optional[str], j
 
         summary = run_extract(inputs, out, rules_dir, jobs, encoding,
                               on_start=lambda n: progress.update(task, total=n), on_file=on_file,
-                              by=by, province=province, on_writing=on_writing)
+                              by=by, province=province, on_writing=on_writing,
+                              command=["targets", *sys.argv[1:]])
     for folder in summary.empty_folders:
         console.print(f"[red]error[/red] {escape(folder)}: {NO_FILES}", soft_wrap=True)
     for name in summary.skipped:
@@ -62,6 +122,7 @@ def print_summary(s: Summary, out: Path) -> None:
 def print_eval(gold: Path, rules_dir: Optional[str], show: int) -> None:
     """Extract the gold texts, score them and print the report."""
     from targets.analysis.evaluate import load_gold, score
+    from targets.outputs.runner import run_extract
 
     with tempfile.TemporaryDirectory() as tmp:
         run_extract([gold / "texts"], Path(tmp), rules_dir, jobs=1, by="none")
@@ -94,8 +155,13 @@ def print_rules_check(rules_dir: Optional[Path]) -> bool:
     from targets.core.examples import run_all
     from targets.core.rulebook import load_rules
 
+    from targets.analysis.compare_rules import load_compare_rules
+
     rules = load_rules(rules_dir)
     n, failures = run_all(rules)
+    # compare.toml is read by `targets compare`, not the pipeline: validated and tried here too
+    n_compare, compare_failures = load_compare_rules(rules).check_examples()
+    n, failures = n + n_compare, failures + compare_failures
     out = Console()
     for f in failures:
         out.print(f"[red]FAIL[/red] {f}")

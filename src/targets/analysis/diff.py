@@ -19,8 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from targets.models import Document, Target, TargetChange
 from targets.core.tomlfile import Rx, read_toml, validate
+from targets.core.rulefiles import package_rules
 
-RULES_FILE = Path(__file__).resolve().parents[1] / "rules" / "diff.toml"
+RULES_FILE = package_rules() / "diff.toml"
 COMPARED = ("value", "comparator", "target_year", "strive", "unit")
 
 
@@ -259,13 +260,18 @@ def diff_targets(old: list[Target], new: list[Target],
 def version_key(doc: Document, rules: Optional[DiffRules] = None) -> tuple[str, str, int]:
     """(region, bare title, version order): documents with equal region and title are versions."""
     rules = rules or load_diff_rules()
-    title, order = doc.doc_title, 0
+
+    def strip(title: str) -> str:
+        for p in rules.versions.title_strip:
+            title = rx(p).sub("", title)
+        return title
+
+    # Years first, so that a marker sharing brackets with a year, （2023年修订）, leaves none.
+    title, order = strip(doc.doc_title), 0
     for m in rules.versions.marker:
         title, n = rx(m.pattern).subn("", title)
         order = order or (m.order if n else 0)
-    for p in rules.versions.title_strip:
-        title = rx(p).sub("", title)
-    return doc.region, title, order
+    return doc.region, strip(title), order
 
 
 def version_pairs(docs: Sequence[Document],

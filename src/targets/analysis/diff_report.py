@@ -31,6 +31,7 @@ SHOW = {"all": {"unchanged", "changed", "added", "removed"},
         "changes": {"changed", "added", "removed"},
         "shared": {"unchanged", "changed"}}
 STYLE = {"changed": "yellow", "added": "green", "removed": "red", "unchanged": "dim"}
+NATIONAL_STATUS = {"changed": "differs", "unchanged": "same"}  # a province is no version of the nation
 SYMBOL = {">=": "≥", "<=": "≤", "~": "≈", "=": ""}
 FORMATS = ("csv", "json", "xlsx")
 WIDTHS = {"indicator": 36, "old_sentence": 80, "new_sentence": 80, "changed_fields": 20}
@@ -42,6 +43,7 @@ class Report:
     old: Document
     new: Document
     changes: list[TargetChange]
+    against_national: bool = False  # old is the national plan, new a province's document
 
     def shown(self, show: str) -> list[TargetChange]:
         return [c for c in self.changes if c.status in SHOW[show]]
@@ -121,7 +123,7 @@ def corpus_reports(corpus: Path, national: bool, rules_dir: Optional[str] = None
     pairs = national_pairs(docs, rules) if national else version_pairs(docs, rules)
     if national and not pairs:
         raise TargetsError(f"{corpus}: the national plan {rules.national.title!r} is not in the corpus")
-    return [Report(o, n, diff_targets(targets.get(o.doc_id, []), targets.get(n.doc_id, []), rules))
+    return [Report(o, n, diff_targets(targets.get(o.doc_id, []), targets.get(n.doc_id, []), rules), national)
             for o, n in pairs]
 
 
@@ -192,20 +194,29 @@ def _year(c: TargetChange) -> str:
 
 
 def print_report(console: Console, report: Report, show: str) -> None:
-    """A table of one comparison, old beside new, each row coloured by its status."""
-    table = Table(title=f"{report.old.doc_id} {report.old.doc_title}\n→ "
-                        f"{report.new.doc_id} {report.new.doc_title}", title_justify="left")
-    for col in ("status", "indicator", "year", "old", "new", "changed"):
-        table.add_column(col, no_wrap=col in ("status", "year"))
+    """A table of one comparison, old beside new, each row coloured by its status. Beside the
+    national plan the sides are national and provincial, and only shared targets count."""
+    from targets.console import Col, fitted_table
+
+    old, new = ("national", "provincial") if report.against_national else ("old", "new")
+    columns = [Col("status", 7), Col("indicator", 14), Col("year", 4, no_wrap=True), Col(old, 8),
+               Col(new, 8), Col("changed", 7, drop=1)]
+    rows, styles = [], []
     for c in report.shown(show):
         t = c.new or c.old
-        style = STYLE[c.status]
-        new = Text(_amount(c.new), style="bold yellow" if c.status == "changed" else "")
-        table.add_row(Text(c.status, style=style), t.indicator, _year(c), _amount(c.old), new,
-                      ", ".join(c.changed_fields), style="dim" if c.status == "unchanged" else "")
-    console.print(table)
+        value = Text(_amount(c.new), style="bold yellow" if c.status == "changed" else "")
+        status = NATIONAL_STATUS.get(c.status, c.status) if report.against_national else c.status
+        rows.append([Text(status, style=STYLE[c.status]), t.indicator, _year(c), _amount(c.old), value,
+                     ", ".join(c.changed_fields)])
+        styles.append("dim" if c.status == "unchanged" else "")
+    title = f"{report.old.doc_id} {report.old.doc_title}\n→ {report.new.doc_id} {report.new.doc_title}"
+    console.print(fitted_table(title, columns, rows, console.width, styles, title_justify="left"))
     counts = {s: sum(1 for c in report.changes if c.status == s) for s in STYLE}
-    console.print(", ".join(f"[{STYLE[s]}]{n} {s}[/]" for s, n in counts.items()))
+    if report.against_national:  # added and removed mean nothing here: each states what it covers
+        console.print(f"[{STYLE['changed']}]{counts['changed']} differ[/], "
+                      f"[{STYLE['unchanged']}]{counts['unchanged']} same[/] of the targets both state")
+    else:
+        console.print(", ".join(f"[{STYLE[s]}]{n} {s}[/]" for s, n in counts.items()))
 
 
 # ---- the command ------------------------------------------------------------------------

@@ -20,8 +20,9 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from targets.core.attribute import leading_name
 from targets.core.places import Places
 from targets.core.tomlfile import Rx, read_toml, validate
+from targets.core.rulefiles import package_rules
 
-RULES_FILE = Path(__file__).resolve().parents[1] / "rules" / "documents.toml"
+RULES_FILE = package_rules() / "documents.toml"
 HEADER_REACH = 600  # characters a header may span (region, 《title》, URL)
 
 

@@ -19,7 +19,7 @@ from targets.core.schema import Strict, check_pattern as _check_pattern, validat
 
 RULE_FILE = "indicators.toml"
 NO_UNIT = "none"  # the family of a number written without a unit (PUE 1.3)
-TOP_KEYS = {"sectors", "sector_en", "indicator", "rollup"}
+TOP_KEYS = {"sectors", "sector_en", "headline", "indicator", "rollup"}
 MEMO_SIZE = 1 << 16
 
 
@@ -78,10 +78,12 @@ class Taxonomy:
     """The validated indicators of one rule folder, compiled, with a classification memo."""
 
     def __init__(self, indicators: list[Indicator], rollups: list[Rollup],
-                 family_of_unit: dict[str, str], sector_en: Optional[dict[str, str]] = None):
+                 family_of_unit: dict[str, str], sector_en: Optional[dict[str, str]] = None,
+                 headline: Optional[list[str]] = None):
         self.indicators = indicators
         self.sector_en = sector_en or {}
         self.rollups = rollups
+        self.headline = headline or []  # the indicators `targets compare` always gives a sheet
         self.by_id = {i.id: i for i in indicators}
         self.family_of_unit = family_of_unit
         self._compiled = [(i, _either(i.patterns), _either(i.exclude) if i.exclude else None)
@@ -153,7 +155,18 @@ def load_taxonomy(rules: RuleSet) -> Taxonomy:
         if missing:
             raise RuleError(f"{path}: rule {rollup.id!r}: unknown indicator ids {missing}")
         rollups.append(rollup)
-    return Taxonomy(indicators, rollups, family_of_unit, sector_en)
+    return Taxonomy(indicators, rollups, family_of_unit, sector_en, _headline(path, raw, known))
+
+
+def _headline(path: Path, raw: dict, known: set[str]) -> list[str]:
+    """indicators.toml's `headline`: the ids `targets compare` always gives a sheet, in order."""
+    headline = raw.get("headline", [])
+    if not isinstance(headline, list) or not all(isinstance(h, str) for h in headline):
+        raise RuleError(f"{path}: `headline` must be a list of indicator ids")
+    unknown_ids = [h for h in headline if h not in known]
+    if unknown_ids:
+        raise RuleError(f"{path}: `headline`: unknown indicator ids {unknown_ids}")
+    return headline
 
 
 def _tables(path: Path, raw: dict, key: str) -> list[dict]:

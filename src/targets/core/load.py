@@ -14,7 +14,7 @@ from pathlib import Path
 from targets.core.budget import OverBudget, time_budget
 from targets.core.decode import decode_bytes, input_error
 
-SUPPORTED_SUFFIXES = {".txt", ".text", ".md", ".docx", ".pdf", ".html", ".htm"}
+SUPPORTED_SUFFIXES = {".txt", ".docx", ".pdf", ".html", ".htm"}  # as the README lists them
 # Reading one file may take this long; a file over it fails alone. A 50 MB saved page reads in
 # seconds now; the budget is for what nobody measured: a hostile PDF, a page of OCR gone wrong.
 READ_SECONDS = 300.0

@@ -16,6 +16,7 @@ from typing import Annotated, Literal, Optional
 import regex
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from targets.core.rulefiles import package_rules
 from targets.core.tomlfile import check_regex, read_toml, validate
 from targets.models import RuleError
 
@@ -281,20 +282,16 @@ def build_places(rules: JurisdictionRules, divisions: Path) -> Places:
 
 
 def _rule_file(folder: Path, name: str) -> Path:
-    """A rule folder's own file, or the project's where the folder has none."""
-    from targets.core.rulebook import DEFAULT_RULES_DIR  # the one default rule folder
-
+    """A rule folder's own file, or the package's where the folder has none."""
     path = Path(folder) / name
-    return path if path.is_file() else DEFAULT_RULES_DIR / name
+    return path if path.is_file() else package_rules() / name
 
 
 def load_places(folder: Optional[Path] = None) -> Places:
     """The places of a rule folder (the project's when None); RuleError names file and entry.
 
     Built once per folder and process, and again when one of its two files changed."""
-    from targets.core.rulebook import DEFAULT_RULES_DIR
-
-    folder = Path(folder or DEFAULT_RULES_DIR).resolve()
+    folder = Path(folder or package_rules()).resolve()
     files = (_rule_file(folder, RULES_NAME), _rule_file(folder, DIVISIONS_NAME))
     return _load(*files, tuple(_stamp(f) for f in files))
 

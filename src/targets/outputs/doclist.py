@@ -61,17 +61,20 @@ def print_documents(inputs: list[Path], province: Optional[str] = None,
                     encoding: Optional[str] = None) -> int:
     """Print the table; exit code 1 when some file could not be read, else 0."""
     from rich.console import Console
-    from rich.table import Table
+
+    from targets.console import Col, fitted_table
 
     found = list_documents(inputs, province, encoding)
-    table = Table(title=f"{len(found.documents)} documents", show_lines=False)
-    for col in DOC_TABLE_COLUMNS:
-        # ids, levels, pages and dates stay on one line; titles and issuers wrap
-        table.add_column(col, overflow="fold", no_wrap=col not in ("title", "region"),
-                         justify="right" if col == "pages" else "left")
-    for doc in found.documents:
-        table.add_row(*table_row(doc))
-    Console().print(table)
+    console = Console()
+    # In a narrow terminal the region code goes first (documents.csv keeps it), then the draft
+    # flag (a draft's title says so), then the issuer (the province remains), then the pages;
+    # ids and titles fold, never vanish.
+    columns = [Col("doc_id", 12), Col("title", 16), Col("region", 6, drop=2), Col("province", 6),
+               Col("level", 8), Col("code", 6, drop=4), Col("draft", 5, drop=3),
+               Col("pages", 5, drop=1, justify="right"), Col("published", 10)]
+    assert [c.name for c in columns] == DOC_TABLE_COLUMNS
+    console.print(fitted_table(f"{len(found.documents)} documents", columns,
+                               [table_row(doc) for doc in found.documents], console.width))
     err = Console(stderr=True)
     for message in found.errors:
         err.print(f"[red]error[/red] {message}")

@@ -9,6 +9,7 @@ import shutil
 import signal
 import tempfile
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
@@ -21,6 +22,24 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # Closed vocabularies that are written as they are: a comparator `=` or `>=` is data, not a formula.
 VERBATIM = frozenset({"=", ">=", "<=", "~"})
+# Long text that a reader (and a printed page) needs whole: wrapped in its column, not cut off.
+WRAPPED = frozenset({"sentence", "old_sentence", "new_sentence", "meaning", "error"})
+
+
+@dataclass(frozen=True)
+class SheetLink:
+    """A workbook cell that shows `text` and opens sheet `sheet` of the same workbook."""
+    text: str
+    sheet: str
+
+    @property
+    def url(self) -> str:
+        """Excel's link to a sheet's first cell; a quote in the name is doubled.
+
+        >>> print(SheetLink("x", "a'b").url)
+        internal:'a''b'!A1
+        """
+        return "internal:'" + self.sheet.replace("'", "''") + "'!A1"
 
 
 @contextmanager
@@ -132,16 +151,25 @@ def _write_cells(ws: Any, n: int, row: Sequence[Any]) -> None:
                 ws.write_string(n, col, ILLEGAL_XML.sub("", value)[:EXCEL_MAX_CELL])
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             ws.write_number(n, col, value)
+        elif isinstance(value, SheetLink):
+            ws.write_url(n, col, value.url, string=ILLEGAL_XML.sub("", value.text)[:EXCEL_MAX_CELL])
         elif value is not None:
             ws.write(n, col, value)
 
 
-def _new_sheet(book: Any, title: str, columns: Sequence[str], widths: dict[str, int]) -> Any:
+def _new_sheet(book: Any, title: str, columns: Sequence[str], widths: dict[str, int],
+               formats: dict[str, Any]) -> Any:
+    """A sheet with its header row: frozen, repeated on every printed page, which is
+    landscape and one page wide; long text wraps, every cell sits at the top of its row."""
     ws = book.add_worksheet(title)
     ws.freeze_panes(1, 0)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
     for i, col in enumerate(columns):
-        ws.set_column(i, i, widths.get(col, max(8, min(40, len(col) + 4))))
-    ws.write_row(0, 0, list(columns))
+        ws.set_column(i, i, widths.get(col, max(8, min(40, len(col) + 4))),
+                      formats["wrap" if col in WRAPPED else "top"])
+    ws.write_row(0, 0, list(columns), formats["header"])
     return ws
 
 
@@ -161,7 +189,8 @@ def _set_aside(ws: Any) -> None:
 
 def write_xlsx(path: Path, sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[Any]]]],
                widths: dict[str, int] | None = None) -> None:
-    """A workbook in constant memory: header frozen, autofilter, readable widths.
+    """A workbook in constant memory: header frozen, autofilter, readable widths, long text
+    wrapped, printed landscape and one page wide. A SheetLink cell links to another sheet.
 
     A sheet with more rows than Excel allows spills into `name (2)`, `name (3)` ...
     XlsxWriter streams rows to disk (constant_memory), several times faster than openpyxl.
@@ -173,15 +202,18 @@ def write_xlsx(path: Path, sheets: Iterable[tuple[str, Sequence[str], Iterable[S
         book = xlsxwriter.Workbook(str(tmp), {
             "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
             "strings_to_numbers": False, "nan_inf_to_errors": True})
+        formats = {"top": book.add_format({"valign": "top"}),
+                   "wrap": book.add_format({"valign": "top", "text_wrap": True}),
+                   "header": book.add_format({"bold": True, "valign": "top"})}
         for title, columns, rows in sheets:
             last_col = max(0, len(columns) - 1)
-            part, n, ws = 1, 0, _new_sheet(book, title[:31], columns, widths or {})
+            part, n, ws = 1, 0, _new_sheet(book, title[:31], columns, widths or {}, formats)
             for row in rows:
                 if n == EXCEL_MAX_ROWS - 1:
                     ws.autofilter(0, 0, n, last_col)
                     _set_aside(ws)
                     part, n = part + 1, 0
-                    ws = _new_sheet(book, f"{title[:25]} ({part})", columns, widths or {})
+                    ws = _new_sheet(book, f"{title[:25]} ({part})", columns, widths or {}, formats)
                 n += 1
                 _write_cells(ws, n, row)
             ws.autofilter(0, 0, n, last_col)

@@ -1,7 +1,9 @@
-"""A whole extraction run: files in, targets.csv / documents.csv / errors.csv / targets.xlsx out.
+"""A whole extraction run: files in, targets.csv / documents.csv / errors.csv / targets.xlsx /
+targets.sqlite / datapackage.json / manifest.json out.
 
-Results stream: each file's records are written as it completes, so memory does not grow
-with the corpus; the workbook is built at the end by reading the finished CSV back.
+Results stream: each file's records are written (to the CSVs and the database) as it
+completes, so memory does not grow with the corpus; the workbooks are built at the end by
+reading the finished CSVs back.
 """
 from __future__ import annotations
 
@@ -10,9 +12,13 @@ import csv
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Optional
+from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
 
+from targets.outputs.columns import dictionary
+from targets.outputs.database import Database
 from targets.outputs.export import cell_text, publish, rows_of, signals_held, staging, write_csv
+from targets.outputs.package import (RunRecord, remove_files, stale_derived, write_datapackage,
+                                     write_manifest)
 from targets.core.load import SUPPORTED_SUFFIXES
 from targets.models import DOCUMENT_COLUMNS, TARGET_COLUMNS, TargetsError
 from targets.core.pipeline import FileResult, extract_paths, input_files
@@ -37,6 +43,11 @@ class Summary:
     chars: int = 0
     seconds: float = 0.0
     unmapped: int = 0
+
+    def counts(self) -> dict[str, int]:
+        return {"files": self.files, "documents": self.documents, "targets": self.targets,
+                "errors": len(self.errors) + len(self.empty_folders), "skipped": len(self.skipped),
+                "characters": self.chars}
 
     @property
     def exit_code(self) -> int:
@@ -63,12 +74,14 @@ def run_extract(inputs: list[Path], out: Path, rules_dir: Optional[str] = None, 
                 on_start: Callable[[int], None] = lambda n: None,
                 on_file: Callable[[FileResult], None] = lambda r: None,
                 by: str = "province", province: Optional[str] = None,
-                on_writing: Callable[[], None] = lambda: None) -> Summary:
+                on_writing: Callable[[], None] = lambda: None,
+                command: Optional[Sequence[str]] = None) -> Summary:
     """Extract every supported file under `inputs` and write the outputs into `out`.
 
     `by` cuts targets.xlsx into sheets (see workbooks.py); `province` (河南省, Henan, CN-HA,
     410000, or several separated by commas) keeps only their records.
-    `on_writing` is called when every file is read and the workbooks are begun.
+    `on_writing` is called when every file is read and the workbooks are begun. `command`
+    is the command line the manifest records (the library's call when not given).
     """
     started = time.perf_counter()
     missing = [str(p) for p in inputs if not p.exists()]
@@ -84,9 +97,12 @@ def run_extract(inputs: list[Path], out: Path, rules_dir: Optional[str] = None, 
     summary = Summary(skipped=[str(p) for p in skipped],
                       empty_folders=[str(p) for p in inputs if p.is_dir() and p not in roots])
     on_start(len(files))
+    record = RunRecord(command=command or ["run_extract", *map(str, inputs)], rules_dir=rules_dir,
+                       options={"by": by, "province": list(provinces) if provinces else None,
+                                "jobs": jobs, "encoding": encoding})
     try:
         _write_outputs(summary, files, out, rules_dir, jobs, encoding, on_file, by, provinces,
-                       on_writing)
+                       on_writing, record)
     except OSError as exc:  # a full disk, a read-only folder: the user's to fix, no traceback
         raise TargetsError(f"{out}: cannot write the outputs ({exc})") from exc
     summary.seconds = time.perf_counter() - started
@@ -95,21 +111,36 @@ def run_extract(inputs: list[Path], out: Path, rules_dir: Optional[str] = None, 
 
 def _write_outputs(summary: Summary, files: list, out: Path, rules_dir: Optional[str], jobs: int,
                    encoding: Optional[str], on_file: Callable[[FileResult], None], by: str,
-                   provinces: Optional[tuple[str, ...]], on_writing: Callable[[], None]) -> None:
+                   provinces: Optional[tuple[str, ...]], on_writing: Callable[[], None],
+                   record: RunRecord) -> None:
     """Every output is written into a staging folder and published at the end, all at once."""
     # workbooks reads CSVs back with read_rows from this module: import it late, not in a cycle.
     from targets.outputs.workbooks import prune_workbooks, keep_province, write_workbooks
 
     with staging(out) as stage:
         t_tmp, d_tmp = stage / "targets.csv", stage / "documents.csv"
+        # The database's targets read as the sheets do: province, region, title, indicator …
+        db = Database(stage / "targets.sqlite", {
+            "documents": DOCUMENT_COLUMNS,
+            "targets": dictionary()["targets"].in_reading_order(TARGET_COLUMNS)})
         with t_tmp.open("w", encoding="utf-8-sig", newline="") as t_fh, \
                 d_tmp.open("w", encoding="utf-8-sig", newline="") as d_fh:
             t_csv, d_csv = csv.writer(t_fh), csv.writer(d_fh)
             t_csv.writerow(TARGET_COLUMNS)
             d_csv.writerow(DOCUMENT_COLUMNS)
-            for result in extract_paths(files, rules_dir, jobs, encoding):
-                _record(summary, keep_province(result, provinces), t_csv, d_csv)
-                on_file(result)
+            doc_ids: set[str] = set()
+            try:
+                # The results first: asking for one loads the rules, so a bad rule folder
+                # fails the run even when no file is to be read.
+                for result, (path, _) in zip(extract_paths(files, rules_dir, jobs, encoding), files):
+                    record.inputs.append((path, result.source))
+                    kept = distinct_doc_ids(keep_province(result, provinces), doc_ids, summary.notes)
+                    _record(summary, kept, t_csv, d_csv, db)
+                    on_file(result)
+            except BaseException:
+                db.abandon()
+                raise
+        db.close()
         write_csv(stage / "errors.csv", ERROR_COLUMNS,
                   [[cell_text(s), cell_text(e)] for s, e in summary.errors]
                   + [[cell_text(f), cell_text(f"{f}: {NO_FILES}")] for f in summary.empty_folders]
@@ -117,12 +148,19 @@ def _write_outputs(summary: Summary, files: list, out: Path, rules_dir: Optional
         on_writing()
         written = write_workbooks(stage, t_tmp, d_tmp, by, provinces, jobs, summary.notes.append,
                                   load_places(rules_dir))
+        write_datapackage(stage)
+        write_manifest(stage, record, summary.counts(), summary.errors)
+        stale = stale_derived(out)  # read before the new manifest replaces the old one
         with signals_held():  # the new set replaces the old one whole, stale workbooks included
             publish(stage, out)
             prune_workbooks(out / "provinces", {p.name for p in written if p.parent.name == "provinces"})
+            removed = remove_files(stale)
+        if removed:
+            summary.notes.append(f"removed {', '.join(removed)}: an earlier `targets compare` "
+                                 f"made them from other targets (run `targets compare {out}` again)")
 
 
-def _record(summary: Summary, result: FileResult, t_csv, d_csv) -> None:
+def _record(summary: Summary, result: FileResult, t_csv, d_csv, db: Database) -> None:
     summary.files += 1
     summary.chars += result.chars
     summary.notes += [note for note in result.notes if note not in summary.notes]  # each said once
@@ -132,8 +170,38 @@ def _record(summary: Summary, result: FileResult, t_csv, d_csv) -> None:
     summary.documents += len(result.documents)
     summary.targets += len(result.targets)
     summary.unmapped += sum(1 for t in result.targets if not t.indicator_id)
-    t_csv.writerows(rows_of(result.targets, TARGET_COLUMNS))
-    d_csv.writerows(rows_of(result.documents, DOCUMENT_COLUMNS))
+    targets = [t.model_dump() for t in result.targets]
+    documents = [d.model_dump() for d in result.documents]
+    t_csv.writerows(rows_of(targets, TARGET_COLUMNS))
+    d_csv.writerows(rows_of(documents, DOCUMENT_COLUMNS))
+    db.add("documents", documents)
+    db.add("targets", targets)
+
+
+def distinct_doc_ids(result: FileResult, seen: set[str], notes: list[str]) -> FileResult:
+    """`result` with every doc_id not yet `seen` in the run (added to it).
+
+    doc_id is the file's path without its suffix, so plan.txt beside plan.pdf (or plan.txt in
+    two input folders) would give one id twice: the key of documents.csv and the database.
+    A repeated id gets ~2, ~3 …, and the run says so.
+    """
+    renamed: dict[str, str] = {}
+    for doc in result.documents:
+        new, n = doc.doc_id, 1
+        while new in seen:
+            n += 1
+            new = f"{doc.doc_id}~{n}"
+        seen.add(new)
+        if new != doc.doc_id:
+            renamed[doc.doc_id] = new
+            notes.append(f"{result.source}: doc_id {doc.doc_id!r} is another file's too; "
+                         f"this file's document is {new!r}")
+    if not renamed:
+        return result
+    return FileResult(
+        source=result.source, chars=result.chars, error=result.error,
+        documents=[d.model_copy(update={"doc_id": renamed.get(d.doc_id, d.doc_id)}) for d in result.documents],
+        targets=[t.model_copy(update={"doc_id": renamed.get(t.doc_id, t.doc_id)}) for t in result.targets])
 
 
 NUMERIC = {"value", "value_max", "value_std", "base_year", "target_year", "strive", "ocr", "char_start",

@@ -22,7 +22,8 @@ from itertools import chain, islice, repeat
 from pathlib import Path
 from typing import Any, Callable, Collection, Iterable, Iterator, Literal, Optional, Sequence
 
-from targets.outputs.export import write_xlsx
+from targets.outputs.columns import dictionary, sheet_rows
+from targets.outputs.export import SheetLink, write_xlsx
 from targets.models import DOCUMENT_COLUMNS, TARGET_COLUMNS
 from targets.core.pipeline import FileResult
 from targets.core.places import Places, Unit, load_places
@@ -38,6 +39,12 @@ SPOOL_COLUMNS = ["doc_id", "doc_title", "region", "level", "pages", "n_targets"]
 # Every province is listed, in code order, those without a document too (0 documents).
 OVERVIEW_COLUMNS = ["province", "province_en", "province_code", "region_code", "documents",
                     "targets"]
+DICTIONARY_COLUMNS = ["file", "column", "type", "meaning", "example"]
+DICTIONARY_WIDTHS = {"file": 26, "column": 16, "type": 9, "meaning": 90, "example": 40}
+# Target sheets put the columns in reading order (province, region, doc_title, indicator …,
+# then the ids and spans); the CSVs keep theirs, so READING maps a CSV row to a sheet row.
+READING = dictionary()["targets"].reading(TARGET_COLUMNS)
+SHEET_COLUMNS = dictionary()["targets"].in_reading_order(TARGET_COLUMNS)
 EXCEL_SHEET_MAX = 31
 # Excel refuses these in sheet names; their full-width forms are allowed and read the same
 # in a Chinese title, so 《方案》:2030/目标 stays legible instead of turning into underscores.
@@ -99,6 +106,17 @@ def keep_province(result: FileResult, provinces: Optional[Collection[str]]) -> F
 Sheet = tuple[str, list[str], Iterable[list[Any]]]
 
 
+def in_reading_order(rows: Iterable[list[Any]]) -> Iterator[list[Any]]:
+    """targets.csv rows (numbers typed) with their cells in the sheets' column order."""
+    for row in rows:
+        yield [row[i] for i in READING]
+
+
+def target_sheet(title: str, csv_rows: Iterable[list[Any]]) -> Sheet:
+    """A sheet of targets from rows read back from a targets CSV."""
+    return title, SHEET_COLUMNS, in_reading_order(csv_rows)
+
+
 def documents_and_targets(documents_csv: Path,
                           targets_csv: Path) -> Iterator[tuple[dict[str, str], Iterator[list[str]]]]:
     """Each document (a row of text) with its target rows, in file order, read side by side.
@@ -134,7 +152,7 @@ def _sheet_names(titles: Iterable[str], taken: set[str]) -> Iterator[str]:
 def _doc_sheets(documents_csv: Path, targets_csv: Path, names: Iterable[str]) -> Iterator[Sheet]:
     """A sheet of targets per document, lazily: write each before asking for the next."""
     for (_, rows), name in zip(documents_and_targets(documents_csv, targets_csv), names):
-        yield name, TARGET_COLUMNS, typed_rows(TARGET_COLUMNS, rows)
+        yield target_sheet(name, typed_rows(TARGET_COLUMNS, rows))
 
 
 @dataclass
@@ -201,7 +219,7 @@ def _spool_writer(files: ExitStack, path: Path, columns: list[str]) -> Any:
 def _summary_rows(spool: ProvinceSpool, names: Iterable[str]) -> Iterator[list[Any]]:
     """Documents, a blank row, then targets by indicator (most frequent first)."""
     for row, name in zip(read_rows(spool.documents_csv), names):
-        yield [*row, name]
+        yield [*row, SheetLink(name, name)]
     yield []
     yield ["indicator", "targets"]
     for indicator, n in sorted(spool.indicators.items(), key=lambda kv: (-kv[1], kv[0])):
@@ -220,7 +238,7 @@ def write_province_workbook(path: Path, spool: ProvinceSpool) -> None:
     names: Iterable[str]
     if spool.documents > MAX_DOCUMENT_SHEETS:
         names = repeat("targets")
-        sheets = [("targets", TARGET_COLUMNS, read_rows(spool.targets_csv))]
+        sheets = [target_sheet("targets", read_rows(spool.targets_csv))]
     else:
         names = list(_sheet_names(_titles(spool.documents_csv), {"summary"}))
         sheets = _doc_sheets(spool.documents_csv, spool.targets_csv, names)
@@ -240,17 +258,23 @@ def prune_workbooks(folder: Path, keep: set[str]) -> None:
         folder.rmdir()
 
 
-def _overview(spools: list[ProvinceSpool], places: Places,
-              only: Optional[Collection[str]]) -> Iterator[list[Any]]:
-    """A row per province in code order, with its English name and codes, and its counts."""
+def _overview(spools: list[ProvinceSpool], places: Places, only: Optional[Collection[str]],
+              sheet_of: dict[str, str]) -> Iterator[list[Any]]:
+    """A row per province in code order, with its English name and codes, and its counts.
+
+    A province with a sheet links to it; one without a document has no sheet, so no link."""
     counts = {s.name: (s.documents, s.targets) for s in spools}
+
+    def cell(name: str) -> Any:
+        return SheetLink(name, sheet_of[name]) if name in sheet_of else name
+
     for name, unit in province_table(places):
         if only is None or name in only:
             place = places.place(unit, name)
-            yield [name, place.province_en, place.province_code, place.region_code,
+            yield [cell(name), place.province_en, place.province_code, place.region_code,
                    *counts.pop(name, (0, 0))]
     for name, (documents, targets) in counts.items():   # 未知, and names no rule file knows
-        yield [name, "", "", "", documents, targets]
+        yield [cell(name), "", "", "", documents, targets]
 
 
 def province_table(places: Places) -> list[tuple[str, Unit]]:
@@ -274,29 +298,35 @@ def write_workbooks(out: Path, targets_csv: Path, documents_csv: Path, by: By = 
         raise ValueError(f"by must be one of {BY_CHOICES}, not {by!r}")
     province = (province,) if isinstance(province, str) else province
     book = out / "targets.xlsx"
-    flat: list[Sheet] = [("targets", TARGET_COLUMNS, read_rows(targets_csv)),
+    flat: list[Sheet] = [target_sheet("targets", read_rows(targets_csv)),
                          ("documents", DOCUMENT_COLUMNS, read_rows(documents_csv))]
+    columns: Sheet = ("columns", DICTIONARY_COLUMNS, sheet_rows())
+    widths = WIDTHS | DICTIONARY_WIDTHS
+    taken = {"overview", "targets", "documents", "columns"}
     if by == "document" and sum(1 for _ in _titles(documents_csv)) > MAX_DOCUMENT_SHEETS:
         note(f"--by document: more than {MAX_DOCUMENT_SHEETS} documents, too many for a sheet "
              "each; targets.xlsx has the flat sheets (filter `targets` by doc_id)")
         by = "none"
     if by == "none":
-        write_xlsx(book, flat, WIDTHS)
+        write_xlsx(book, [*flat, columns], widths)
         return [book]
     if by == "document":
-        names = _sheet_names(_titles(documents_csv), {"targets", "documents"})
-        write_xlsx(book, chain(flat, _doc_sheets(documents_csv, targets_csv, names)), WIDTHS)
+        names = _sheet_names(_titles(documents_csv), taken)
+        write_xlsx(book, chain(flat, _doc_sheets(documents_csv, targets_csv, names), [columns]),
+                   widths)
         return [book]
     with tempfile.TemporaryDirectory(prefix="targets-spool-") as tmp:
         places = places or load_places()
         order = [name for name, _ in province_table(places)]
         spools = spool_provinces(documents_csv, targets_csv, Path(tmp), province, order)
-        overview = ("overview", OVERVIEW_COLUMNS, list(_overview(spools, places, province)))
         english = {name: places.place(unit, name).province_en for name, unit in province_table(places)}
         # A sheet per province, named in Chinese and English (河南省 Henan) for every reader.
-        names = _sheet_names((f"{s.name} {english[s.name]}".strip() if s.name in english
-                              else s.name for s in spools), {"overview", "targets", "documents"})
-        per_province = [(n, TARGET_COLUMNS, read_rows(s.targets_csv)) for n, s in zip(names, spools)]
+        names = list(_sheet_names((f"{s.name} {english[s.name]}".strip() if s.name in english
+                                   else s.name for s in spools), taken))
+        sheet_of = {s.name: n for s, n in zip(spools, names)}
+        overview = ("overview", OVERVIEW_COLUMNS,
+                    list(_overview(spools, places, province, sheet_of)))
+        per_province = [target_sheet(n, read_rows(s.targets_csv)) for n, s in zip(names, spools)]
         books = {s.name: out / "provinces" / province_file(s.name) for s in spools}
         for s in spools:
             if s.documents > MAX_DOCUMENT_SHEETS:
@@ -305,16 +335,16 @@ def write_workbooks(out: Path, targets_csv: Path, documents_csv: Path, by: By = 
         # The largest first, so that the workers finish at about the same time.
         largest = sorted(spools, key=lambda s: -s.targets)
         workers = workers_for(jobs, len(spools))
-        sheets = [overview, *flat, *per_province]
+        sheets = [overview, *flat, *per_province, columns]
         if workers > 1:
             # targets.xlsx holds twice the rows of the province workbooks: it goes first.
             with worker_pool(workers, behind_parent=True) as pool:
                 pending = [pool.submit(write_province_workbook, books[s.name], s) for s in largest]
-                write_xlsx(book, sheets, WIDTHS)
+                write_xlsx(book, sheets, widths)
                 for done in pending:
                     done.result()
         else:
-            write_xlsx(book, sheets, WIDTHS)
+            write_xlsx(book, sheets, widths)
             for s in largest:
                 write_province_workbook(books[s.name], s)
     return [book, *books.values()]

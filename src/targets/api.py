@@ -1,0 +1,41 @@
+"""The library's public functions, re-exported by `targets`: a text or some paths in, records out.
+
+`extract_paths` is the unit to map in parallel: one call per file (or per folder) in a
+process pool or a dask bag gives the rows `targets extract` writes for those files.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Iterator, Optional, Union
+
+from targets.core import pipeline
+from targets.core.pipeline import FileResult
+from targets.core.rulebook import RuleSet, load_rules
+from targets.models import Target
+
+PathLike = Union[str, Path]
+
+
+@lru_cache(maxsize=4)
+def _rules(rules_dir: Optional[str]) -> RuleSet:
+    # Loading validates and probes every pattern (a quarter of a second): once per folder.
+    return load_rules(Path(rules_dir) if rules_dir else None)
+
+
+def extract_text(text: str, source: str = "<text>", rules: Optional[PathLike] = None) -> list[Target]:
+    """The targets of a text taken as one document; `source` names it in the records.
+
+    >>> [t.indicator for t in extract_text("到2030年，非化石能源消费比重达到25%左右。", "note.txt")]
+    ['非化石能源消费比重']
+    """
+    return pipeline.extract_text(text, _rules(str(rules) if rules else None), source)
+
+
+def extract_paths(paths: Iterable[PathLike], rules: Optional[PathLike] = None, jobs: int = 1,
+                  encoding: Optional[str] = None) -> Iterator[FileResult]:
+    """A FileResult (documents and targets, or the error) for every supported file under
+    `paths`, in the order `targets extract` reads them; `source` is relative to the folder given.
+    Files of other types are passed over, as `targets extract` skips them."""
+    files, _ = pipeline.input_files([Path(p) for p in paths])
+    yield from pipeline.extract_paths(files, str(rules) if rules else None, jobs, encoding)
