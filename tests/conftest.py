@@ -20,7 +20,8 @@ def rules():
 @pytest.fixture(scope="session")
 def corpus_results():
     """Every corpus file extracted once for the session."""
-    from targets.core.pipeline import extract_paths, input_files
+    from targets.core.inputs import scan_inputs
+    from targets.core.pipeline import extract_paths
 
-    files, _ = input_files([CORPUS])
+    files = scan_inputs([CORPUS]).files
     return list(extract_paths(files, jobs=1))

@@ -7,14 +7,15 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice
 from pathlib import Path, PurePosixPath
-from typing import Iterable, Iterator, Optional
+from typing import Iterator, Optional
 
 from targets.core import documents
 
 from targets.core import indicators
 
 from targets.core import jurisdictions
-from targets.core.load import Loaded, is_supported, load_file
+from targets.core.inputs import source_of
+from targets.core.load import Loaded, load_file
 from targets.models import Document, InputError, Target, TargetsError
 from targets.core.normalize import normalize
 from targets.core.pool import worker_pool, workers_for
@@ -134,7 +135,7 @@ def extract_loaded(loaded: Loaded, source: str, resolver: Resolver) -> FileResul
 def extract_file(path: Path, root: Path, rules_dir: Optional[str] = None,
                  encoding: Optional[str] = None) -> FileResult:
     """One file's documents and targets; a bad file gives a FileResult with its error."""
-    source = path.relative_to(root).as_posix() if path != root else path.name
+    source = source_of(path, root)
     try:
         _, resolver = _engine(rules_dir)
         return extract_loaded(load_file(path, encoding=encoding), source, resolver)
@@ -154,19 +155,6 @@ def extract_text(text: str, rules: RuleSet | None = None, source: str = "<text>"
     resolver = Resolver(rules or load_rules())
     doc = Document(doc_id=source, source=source, doc_title="", char_start=0, char_end=len(text))
     return document_targets(text, doc, resolver, [])
-
-
-def input_files(inputs: Iterable[Path]) -> tuple[list[tuple[Path, Path]], list[Path]]:
-    """((file, root) to read, unsupported files skipped), sorted for a deterministic order."""
-    files, skipped = [], []
-    for top in inputs:
-        candidates = sorted(p for p in top.rglob("*") if p.is_file()) if top.is_dir() else [top]
-        root = top if top.is_dir() else top.parent
-        for p in candidates:
-            if p.name.startswith("."):
-                continue
-            (files if is_supported(p) else skipped).append((p, root) if is_supported(p) else p)
-    return files, skipped
 
 
 def extract_paths(files: list[tuple[Path, Path]], rules_dir: Optional[str] = None, jobs: int = 1,

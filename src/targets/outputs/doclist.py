@@ -8,7 +8,8 @@ from typing import Optional
 
 from targets.core.load import load_file
 from targets.models import Document, InputError, TargetsError
-from targets.core.pipeline import input_files, split_file
+from targets.core.inputs import path_text, scan_inputs, source_of, unreadable_message
+from targets.core.pipeline import split_file
 from targets.outputs.workbooks import provinces_of
 
 DOC_TABLE_COLUMNS = ["doc_id", "title", "region", "province", "level", "draft", "pages",
@@ -28,14 +29,13 @@ def list_documents(inputs: list[Path], province: Optional[str] = None,
     missing = [str(p) for p in inputs if not p.exists()]
     if missing:
         raise TargetsError(f"input not found: {', '.join(missing)}")
-    files, _ = input_files(inputs)
-    found = DocList()
-    for path, root in files:
-        source = path.relative_to(root).as_posix() if path != root else path.name
+    scanned = scan_inputs(inputs)
+    found = DocList(errors=[unreadable_message(folder, why) for folder, why in scanned.unreadable])
+    for path, root in scanned.files:
         try:
-            docs, _ = split_file(load_file(path, encoding=encoding).text, source)
+            docs, _ = split_file(load_file(path, encoding=encoding).text, source_of(path, root))
         except InputError as exc:
-            found.errors.append(str(exc))
+            found.errors.append(path_text(exc))
             continue
         found.documents += [d for d in docs
                             if province is None or province in provinces_of(d.province)]

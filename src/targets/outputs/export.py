@@ -5,12 +5,13 @@ from __future__ import annotations
 import csv
 import os
 import re
-import shutil
-import signal
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
+
+# Their first home was here; the output folder's life is outfolder.py's now.
+from targets.outputs.outfolder import publish, signals_held, staging  # noqa: F401
 
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_CELL = 32_767
@@ -21,13 +22,16 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # Closed vocabularies that are written as they are: a comparator `=` or `>=` is data, not a formula.
 VERBATIM = frozenset({"=", ">=", "<=", "~"})
+# Bytes of the name a temporary file borrows from its target: a name may have 255, and
+# mkstemp adds a dot, 8 random characters and ".part" around it.
+TEMP_NAME_BYTES = 200
 
 
 @contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
     """A temporary path beside `path`, renamed onto it only if the block completes."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{_short(path.name)}.", suffix=".part", dir=path.parent)
     os.close(fd)
     try:
         yield Path(tmp)
@@ -40,50 +44,15 @@ def atomic_path(path: Path) -> Iterator[Path]:
             os.unlink(tmp)
 
 
-@contextmanager
-def signals_held() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM back for the block: they arrive, as usual, when it ends."""
-    if not hasattr(signal, "pthread_sigmask"):  # Windows: nothing to hold
-        yield
-        return
-    held = {signal.SIGINT, signal.SIGTERM}
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+def _short(name: str) -> str:
+    """`name` cut to TEMP_NAME_BYTES bytes, at a character boundary.
 
-
-@contextmanager
-def staging(out: Path) -> Iterator[Path]:
-    """A hidden folder inside `out` for a run's outputs, removed when the block ends.
-
-    Write every output into it, then `publish` it: an interrupted run leaves `out` as it was.
+    >>> _short("方案.csv"), len(_short("方" * 90).encode())
+    ('方案.csv', 198)
     """
-    out.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=".targets-run.", suffix=".part", dir=out))
-    try:
-        yield stage
-    finally:
-        with signals_held():  # a second Ctrl-C must not leave half of it behind
-            shutil.rmtree(stage, ignore_errors=True)
-
-
-def publish(stage: Path, out: Path) -> list[Path]:
-    """Move every file of `stage` to the same place under `out`; returns the new paths.
-
-    The renames run with SIGINT and SIGTERM held back, so `out` holds every output of the
-    previous run or every output of this one, never a mix (only SIGKILL or a crash can split them).
-    """
-    files = sorted(p for p in stage.rglob("*") if p.is_file())
-    moved = []
-    with signals_held():
-        for src in files:
-            dest = out / src.relative_to(stage)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(src, dest)
-            moved.append(dest)
-    return moved
+    while len(os.fsencode(name)) > TEMP_NAME_BYTES:
+        name = name[:-1]
+    return name
 
 
 def cell_text(value: Any) -> Any:
@@ -168,6 +137,7 @@ def write_xlsx(path: Path, sheets: Iterable[tuple[str, Sequence[str], Iterable[S
     Sheets are taken one at a time, each written whole before the next is asked for.
     """
     import xlsxwriter
+    import xlsxwriter.exceptions
 
     with atomic_path(path) as tmp:
         book = xlsxwriter.Workbook(str(tmp), {
@@ -186,4 +156,10 @@ def write_xlsx(path: Path, sheets: Iterable[tuple[str, Sequence[str], Iterable[S
                 _write_cells(ws, n, row)
             ws.autofilter(0, 0, n, last_col)
             _set_aside(ws)
-        book.close()  # only a complete workbook is closed; atomic_path drops an unfinished one
+        try:
+            book.close()  # only a complete workbook is closed; atomic_path drops an unfinished one
+        except xlsxwriter.exceptions.FileCreateError as exc:
+            # XlsxWriter wraps the OSError of a full disk in an exception of its own, no
+            # OSError: hand the caller the one it handles as a write error.
+            cause = exc.args[0] if exc.args else None
+            raise (cause if isinstance(cause, OSError) else OSError(str(exc))) from exc

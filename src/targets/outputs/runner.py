@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Optional
 
-from targets.outputs.export import cell_text, publish, rows_of, signals_held, staging, write_csv
-from targets.core.load import SUPPORTED_SUFFIXES
+from targets.outputs.export import cell_text, rows_of, write_csv
+from targets.outputs.outfolder import locked, publish, staging
+from targets.core.load import SUPPORTED_SUFFIXES, split_encoding
 from targets.models import DOCUMENT_COLUMNS, TARGET_COLUMNS, TargetsError
-from targets.core.pipeline import FileResult, extract_paths, input_files
+from targets.core.inputs import path_text, scan_inputs, unreadable_message
+from targets.core.pipeline import FileResult, extract_paths
 
 ERROR_COLUMNS = ["source", "error"]
 WIDTHS = {"doc_id": 22, "source": 28, "doc_title": 30, "indicator": 36, "sentence": 80,
@@ -48,7 +50,9 @@ NO_FILES = f"no {', '.join(sorted(SUPPORTED_SUFFIXES))} file in this folder"
 def check_encoding(name: str) -> None:
     """A usage error, before any file is read, for an --encoding Python cannot decode text with."""
     try:
-        info = codecs.lookup(name)
+        info = codecs.lookup(split_encoding(name)[0])
+    except ValueError as exc:
+        raise TargetsError(str(exc)) from None
     except LookupError:
         raise TargetsError(f"unknown encoding {name!r} (e.g. utf-8, gb18030, big5, utf-16)") from None
     if not getattr(info, "_is_text_encoding", True):  # base64, rot13: codecs, not text encodings
@@ -74,14 +78,18 @@ def run_extract(inputs: list[Path], out: Path, rules_dir: Optional[str] = None, 
         check_encoding(encoding)
     if out.exists() and not out.is_dir():
         raise TargetsError(f"{out}: --out must be a folder, and this is a file")
-    files, skipped = input_files(inputs)
-    roots = {root for _, root in files}
-    summary = Summary(skipped=[str(p) for p in skipped],
-                      empty_folders=[str(p) for p in inputs if p.is_dir() and p not in roots])
+    found = scan_inputs(inputs)
+    files = found.files
+    roots = {root for _, root in files} | {folder for folder, _ in found.unreadable}
+    summary = Summary(skipped=[path_text(p) for p in found.skipped],
+                      empty_folders=[path_text(p) for p in inputs if p.is_dir() and p not in roots])
+    summary.errors += [(path_text(folder), unreadable_message(folder, why))
+                       for folder, why in found.unreadable]
     on_start(len(files))
     try:
-        _write_outputs(summary, files, out, rules_dir, jobs, encoding, on_file, by, province,
-                       on_writing)
+        with locked(out, summary.notes.append):
+            _write_outputs(summary, files, out, rules_dir, jobs, encoding, on_file, by, province,
+                           on_writing)
     except OSError as exc:  # a full disk, a read-only folder: the user's to fix, no traceback
         raise TargetsError(f"{out}: cannot write the outputs ({exc})") from exc
     summary.seconds = time.perf_counter() - started
@@ -93,7 +101,7 @@ def _write_outputs(summary: Summary, files: list, out: Path, rules_dir: Optional
                    province: Optional[str], on_writing: Callable[[], None]) -> None:
     """Every output is written into a staging folder and published at the end, all at once."""
     # workbooks reads CSVs back with read_rows from this module: import it late, not in a cycle.
-    from targets.outputs.workbooks import prune_workbooks, keep_province, write_workbooks
+    from targets.outputs.workbooks import keep_province, write_workbooks
 
     with staging(out) as stage:
         t_tmp, d_tmp = stage / "targets.csv", stage / "documents.csv"
@@ -103,6 +111,9 @@ def _write_outputs(summary: Summary, files: list, out: Path, rules_dir: Optional
             t_csv.writerow(TARGET_COLUMNS)
             d_csv.writerow(DOCUMENT_COLUMNS)
             for result in extract_paths(files, rules_dir, jobs, encoding):
+                if result.error:  # it names the file, whose name may not be UTF-8
+                    result = FileResult(result.source, error=path_text(result.error),
+                                        chars=result.chars)
                 _record(summary, keep_province(result, province), t_csv, d_csv)
                 on_file(result)
         write_csv(stage / "errors.csv", ERROR_COLUMNS,
@@ -110,10 +121,10 @@ def _write_outputs(summary: Summary, files: list, out: Path, rules_dir: Optional
                   + [[cell_text(f), cell_text(f"{f}: {NO_FILES}")] for f in summary.empty_folders]
                   + [[cell_text(s), "skipped: not a supported file type"] for s in summary.skipped])
         on_writing()
-        written = write_workbooks(stage, t_tmp, d_tmp, by, province, jobs, summary.notes.append)
-        with signals_held():  # the new set replaces the old one whole, stale workbooks included
-            publish(stage, out)
-            prune_workbooks(out / "provinces", {p.name for p in written if p.parent.name == "provinces"})
+        write_workbooks(stage, t_tmp, d_tmp, by, province, jobs, summary.notes.append)
+        # The new set replaces the old one whole: what the last run wrote and this one did
+        # not (a province no longer in the input) goes, and nothing else.
+        publish(stage, out, "extract", summary.notes.append)
 
 
 def _record(summary: Summary, result: FileResult, t_csv, d_csv) -> None:

@@ -222,18 +222,6 @@ def write_province_workbook(path: Path, spool: ProvinceSpool) -> None:
     write_xlsx(path, chain([summary], sheets), WIDTHS | {"title": 40, "sheet": 30})
 
 
-def prune_workbooks(folder: Path, keep: set[str]) -> None:
-    """Drop province workbooks of an earlier run that this run did not write (the runner
-    calls it once this run's outputs are published)."""
-    if not folder.is_dir():
-        return
-    for old in folder.glob("*.xlsx"):
-        if old.name not in keep:
-            old.unlink()
-    if not any(folder.iterdir()):
-        folder.rmdir()
-
-
 def write_workbooks(out: Path, targets_csv: Path, documents_csv: Path, by: By = "province",
                     province: Optional[str] = None, jobs: int = 1,
                     note: Callable[[str], None] = lambda message: None) -> list[Path]:
@@ -258,7 +246,8 @@ def write_workbooks(out: Path, targets_csv: Path, documents_csv: Path, by: By = 
         names = _sheet_names(_titles(documents_csv), {"targets", "documents"})
         write_xlsx(book, chain(flat, _doc_sheets(documents_csv, targets_csv, names)), WIDTHS)
         return [book]
-    with tempfile.TemporaryDirectory(prefix="targets-spool-") as tmp:
+    # The spool lives in the staging folder: a killed run's is removed with it by the next run.
+    with tempfile.TemporaryDirectory(prefix=".spool-", dir=out) as tmp:
         spools = spool_provinces(documents_csv, targets_csv, Path(tmp), province)
         overview = ("overview", OVERVIEW_COLUMNS, [[s.name, s.documents, s.targets] for s in spools])
         names = _sheet_names((s.name for s in spools), {"overview", "targets", "documents"})
