@@ -37,6 +37,8 @@ def run_with_progress(inputs: list[Path], out: Path, rules_dir: Optional[str], j
         summary = run_extract(inputs, out, rules_dir, jobs, encoding,
                               on_start=lambda n: progress.update(task, total=n), on_file=on_file,
                               by=by, province=province, on_writing=on_writing)
+    for _, message in summary.unreadable:
+        console.print(f"[red]error[/red] {escape(message)}", soft_wrap=True)
     for folder in summary.empty_folders:
         console.print(f"[red]error[/red] {escape(folder)}: {NO_FILES}", soft_wrap=True)
     for name in summary.skipped:
@@ -55,7 +57,7 @@ def print_summary(s: Summary, out: Path) -> None:
         table.add_column(col, justify="right")
     share = f"{s.unmapped / s.targets:.0%}" if s.targets else "-"
     table.add_row(str(s.files), str(s.documents), str(s.targets), share,
-                  str(len(s.errors) + len(s.empty_folders)), f"{s.seconds:.2f}")
+                  str(len(s.errors) + len(s.empty_folders) + len(s.unreadable)), f"{s.seconds:.2f}")
     console.print(table)
 
 

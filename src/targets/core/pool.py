@@ -6,6 +6,7 @@ parent that dies without unwinding (SIGKILL, a crash) takes its workers with it.
 """
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import sys
@@ -15,7 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager, suppress
 from typing import Iterator
 
-from targets.core.stopping import undone_if_stopped
+from targets.core.stopping import signals_held, undone_if_stopped
 
 BEHIND = 5  # niceness over the parent's: about a third of a core's share against it
 PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
@@ -42,6 +43,11 @@ def worker_pool(workers: int, behind_parent: bool = False) -> Iterator[ProcessPo
                                initargs=(behind_parent, os.getpid()))
     try:
         with undone_if_stopped(lambda: _stop_workers(pool)):
+            # Start the workers with SIGINT and SIGTERM held: one that lands between a fork
+            # and the pool's note of the new worker would leave a worker nobody stops. (The
+            # fork start method starts them all at the first task.)
+            with signals_held():
+                pool.submit(int).result()
             yield pool
     except BaseException:
         # A caller that failed or stopped reading: the work in progress is of no use any
@@ -55,7 +61,9 @@ def worker_pool(workers: int, behind_parent: bool = False) -> Iterator[ProcessPo
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
-    running = list((pool._processes or {}).values())  # shutdown() forgets them
+    # The pool's own list, and the processes started and not yet in it (a signal may land
+    # while the pool starts its workers); shutdown() forgets the pool's.
+    running = {*(pool._processes or {}).values(), *multiprocessing.active_children()}
     for process in running:
         process.terminate()
     for process in running:
@@ -66,6 +74,8 @@ def _start_worker(behind_parent: bool, parent: int) -> None:
     """In a worker: Ctrl-C reaches the whole process group, but only the parent handles it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the CLI's handler, inherited by fork
+    if hasattr(signal, "pthread_sigmask"):  # forked while the parent held them back
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
     _die_with_parent(parent)
     if behind_parent and hasattr(os, "nice"):
         with suppress(OSError):

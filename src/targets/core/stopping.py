@@ -7,6 +7,7 @@ stopped. So the handler undoes what is registered here and ends the process itse
 """
 from __future__ import annotations
 
+import signal
 from contextlib import contextmanager, suppress
 from itertools import count
 from typing import Callable, Iterator
@@ -33,3 +34,17 @@ def undo_all() -> None:
         if action is not None:
             with suppress(Exception):
                 action()
+
+
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back for the block: they arrive, as usual, when it ends."""
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: nothing to hold
+        yield
+        return
+    held = {signal.SIGINT, signal.SIGTERM}
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)

@@ -58,6 +58,7 @@ def print_documents(inputs: list[Path], province: Optional[str] = None,
                     encoding: Optional[str] = None) -> int:
     """Print the table; exit code 1 when some file could not be read, else 0."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     found = list_documents(inputs, province, encoding)
@@ -71,5 +72,5 @@ def print_documents(inputs: list[Path], province: Optional[str] = None,
     Console().print(table)
     err = Console(stderr=True)
     for message in found.errors:
-        err.print(f"[red]error[/red] {message}")
+        err.print(f"[red]error[/red] {escape(message)}", soft_wrap=True)  # one line, as written
     return 1 if found.errors else 0

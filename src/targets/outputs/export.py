@@ -5,13 +5,16 @@ from __future__ import annotations
 import csv
 import os
 import re
+import sys
 import tempfile
+import traceback
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 # Their first home was here; the output folder's life is outfolder.py's now.
-from targets.outputs.outfolder import publish, signals_held, staging  # noqa: F401
+from targets.core.stopping import signals_held  # noqa: F401
+from targets.outputs.outfolder import publish, staging  # noqa: F401
 
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_CELL = 32_767
@@ -139,10 +142,12 @@ def write_xlsx(path: Path, sheets: Iterable[tuple[str, Sequence[str], Iterable[S
     import xlsxwriter
     import xlsxwriter.exceptions
 
-    with atomic_path(path) as tmp:
+    # XlsxWriter's own temporary files go into a folder of their own: on a failed write it
+    # leaves them behind, and the folder takes them away.
+    with atomic_path(path) as tmp, tempfile.TemporaryDirectory(prefix="targets-xlsx-") as scratch:
         book = xlsxwriter.Workbook(str(tmp), {
             "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-            "strings_to_numbers": False, "nan_inf_to_errors": True})
+            "strings_to_numbers": False, "nan_inf_to_errors": True, "tmpdir": scratch})
         for title, columns, rows in sheets:
             last_col = max(0, len(columns) - 1)
             part, n, ws = 1, 0, _new_sheet(book, title[:31], columns, widths or {})
@@ -159,7 +164,25 @@ def write_xlsx(path: Path, sheets: Iterable[tuple[str, Sequence[str], Iterable[S
         try:
             book.close()  # only a complete workbook is closed; atomic_path drops an unfinished one
         except xlsxwriter.exceptions.FileCreateError as exc:
-            # XlsxWriter wraps the OSError of a full disk in an exception of its own, no
-            # OSError: hand the caller the one it handles as a write error.
-            cause = exc.args[0] if exc.args else None
-            raise (cause if isinstance(cause, OSError) else OSError(str(exc))) from exc
+            raise _write_error(exc) from None
+
+
+def _write_error(exc: Exception) -> OSError:
+    """The OSError of a full disk, which XlsxWriter wraps in an exception of its own (no OSError).
+
+    XlsxWriter leaves the ZipFile it was writing open: when that is collected its close()
+    fails again and Python prints "Exception ignored ... Traceback". The failed frames are
+    cleared here, with that report silenced, so the zip goes now and quietly.
+    """
+    cause = exc.args[0] if exc.args else None
+    error = (OSError(cause.errno, cause.strerror) if isinstance(cause, OSError) and cause.errno
+             else OSError(str(exc)))
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda unraisable: None
+    try:
+        for failed in (exc, cause):
+            if isinstance(failed, BaseException) and failed.__traceback__ is not None:
+                traceback.clear_frames(failed.__traceback__)
+    finally:
+        sys.unraisablehook = hook
+    return error

@@ -19,13 +19,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator, Optional
 
-from targets.core.stopping import undone_if_stopped
+from targets.core.stopping import signals_held, undone_if_stopped
 from targets.models import TargetsError
 
 RECORD = ".targets-written.json"   # what each command last wrote here: {command: {path: [size, mtime_ns]}}
@@ -35,20 +34,6 @@ STAGE_PREFIX = ".targets-run."     # .targets-run.<pid>.<random>.part: a run's o
 STAGE_SUFFIX = ".part"
 
 Note = Callable[[str], None]
-
-
-@contextmanager
-def signals_held() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM back for the block: they arrive, as usual, when it ends."""
-    if not hasattr(signal, "pthread_sigmask"):  # Windows: nothing to hold
-        yield
-        return
-    held = {signal.SIGINT, signal.SIGTERM}
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 @contextmanager

@@ -32,6 +32,7 @@ class Summary:
     errors: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     empty_folders: list[str] = field(default_factory=list)
+    unreadable: list[tuple[str, str]] = field(default_factory=list)  # (folder, its error line)
     notes: list[str] = field(default_factory=list)   # outputs cut otherwise than asked, and why
     chars: int = 0
     seconds: float = 0.0
@@ -41,7 +42,7 @@ class Summary:
     def exit_code(self) -> int:
         # A skipped file (not a supported type) was never meant to be read: no failure. A folder
         # given as input that holds nothing to read is one: the run did not do what was asked.
-        return 1 if self.errors or self.empty_folders else 0
+        return 1 if self.errors or self.empty_folders or self.unreadable else 0
 
 
 NO_FILES = f"no {', '.join(sorted(SUPPORTED_SUFFIXES))} file in this folder"
@@ -83,8 +84,8 @@ def run_extract(inputs: list[Path], out: Path, rules_dir: Optional[str] = None, 
     roots = {root for _, root in files} | {folder for folder, _ in found.unreadable}
     summary = Summary(skipped=[path_text(p) for p in found.skipped],
                       empty_folders=[path_text(p) for p in inputs if p.is_dir() and p not in roots])
-    summary.errors += [(path_text(folder), unreadable_message(folder, why))
-                       for folder, why in found.unreadable]
+    summary.unreadable = [(path_text(folder), unreadable_message(folder, why))
+                          for folder, why in found.unreadable]
     on_start(len(files))
     try:
         with locked(out, summary.notes.append):
@@ -117,7 +118,7 @@ def _write_outputs(summary: Summary, files: list, out: Path, rules_dir: Optional
                 _record(summary, keep_province(result, province), t_csv, d_csv)
                 on_file(result)
         write_csv(stage / "errors.csv", ERROR_COLUMNS,
-                  [[cell_text(s), cell_text(e)] for s, e in summary.errors]
+                  [[cell_text(s), cell_text(e)] for s, e in summary.unreadable + summary.errors]
                   + [[cell_text(f), cell_text(f"{f}: {NO_FILES}")] for f in summary.empty_folders]
                   + [[cell_text(s), "skipped: not a supported file type"] for s in summary.skipped])
         on_writing()
