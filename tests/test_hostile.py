@@ -102,6 +102,89 @@ def test_only_what_the_last_run_wrote_is_removed(tmp_path):
                              "it changed since targets wrote it\n")
 
 
+# --- 3. silent loss inside a file -------------------------------------------------------------
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+COMPILATION = CORPUS / "003_a895838ed2e4cd84.txt"
+# A compilation in small: contents, a line that is no document, two plans (a header each).
+SMALL_COMPILATION = (
+    "汇编\n目 录\n北京市《北京市碳达峰实施方案》..........2\n上海市《上海市碳达峰实施方案》..........3\n"
+    "第1页编者按语 未完的一行 没有句号第2页"
+    "北京市《北京市碳达峰实施方案》http://www.beijing.gov.cn/a.html\n到2025年，风电装机容量达到2700万千瓦以上。第3页"
+    "上海市《上海市碳达峰实施方案》http://www.shanghai.gov.cn/b.html\n到2025年，光伏装机容量达到300万千瓦。第4页")
+
+
+def test_a_file_of_two_compilations_gives_the_documents_of_both(tmp_path):
+    # Defect 3: two copies of corpus/003 joined (page footers restart at 第1页) gave only the
+    # first copy's documents: 98% of the file gone, exit 0, nothing in errors.csv.
+    text = COMPILATION.read_text(encoding="utf-8")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "one.txt").write_text(text, encoding="utf-8")
+    (folder / "two.txt").write_text(text + "\n" + text, encoding="utf-8")
+    result = invoke("extract", folder, "--out", tmp_path / "out", "-q", "-j", "1", "--by", "none")
+    assert result.exit_code == 0 and result.output == ""
+    docs = rows(tmp_path / "out" / "documents.csv")
+    one = [d for d in docs if d["source"] == "one.txt"]
+    two = [d for d in docs if d["source"] == "two.txt"]
+    assert len(one) == 114 and len(two) == 2 * len(one)
+    same = ["doc_title", "region", "province", "level", "page_start", "page_end", "n_targets"]
+    shift = len(text) + 1
+    for copy in (two[:114], two[114:]):
+        assert [[d[c] for c in same] for d in copy] == [[d[c] for c in same] for d in one]
+    assert [int(d["char_start"]) - shift for d in two[114:]] == [int(d["char_start"]) for d in one]
+    assert error_rows(tmp_path / "out") == []
+
+
+@pytest.mark.parametrize(("text", "pages"), [
+    ("".join(f"甲。第{n}页" for n in [1, 2, 3, 4, 1, 2, 3, 4, 5]), [1, 2, 3, 4, 1, 2, 3, 4, 5]),  # anew
+    ("甲。第5页见第1页。第6页乙。第7页", [5, 6, 7]),                      # a stray 第1页 in the body
+    ("甲。第5页见第1页和第2页。第6页乙。第7页", [5, 6, 7]),                # two, the old run goes on
+    ("甲。第1页乙。第2页丙。第1页", [1, 2]),                               # a last one, nothing after
+])
+def test_page_footers_may_start_a_new_run(text, pages):
+    # Defect 3: the page footers of a second compilation restart at 第1页.
+    from targets.core.documents import page_markers
+
+    assert [n for _, _, n in page_markers(text)] == pages
+
+
+def test_every_character_of_a_file_is_in_a_document_or_a_named_part():
+    # Defect 3: every character belongs to a document or to a named part that is none (the
+    # contents, summary tables, advertising, white space), on the corpus and on joined copies.
+    from targets.core.documents import UNPLACED, file_parts
+
+    compilation = COMPILATION.read_text(encoding="utf-8")
+    texts = {p.name: p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.txt"))}
+    texts["003 twice"] = compilation + "\n" + compilation
+    texts["003 three times, no line between"] = compilation * 3
+    for name, text in texts.items():
+        parts = file_parts(text)
+        assert [p.start for p in parts] == [0] + [p.end for p in parts[:-1]], name  # no gap, no overlap
+        assert parts[-1].end == len(text), name
+        assert not [p for p in parts if p.kind == UNPLACED], name
+        documents = [p for p in parts if p.kind == "document"]
+        assert all(p.doc is not None and (p.doc.start, p.doc.end) == (p.start, p.end)
+                   for p in documents), name
+    assert sum(p.kind == "document" for p in file_parts(texts["003 three times, no line between"])) == 3 * 114
+
+
+def test_text_that_fits_no_document_is_a_warning_not_dropped(tmp_path):
+    # Defect 3: text that fits no document is a warning in errors.csv, never dropped in silence.
+    (tmp_path / "book.txt").write_text(SMALL_COMPILATION, encoding="utf-8")
+    result = invoke("extract", tmp_path / "book.txt", "--out", tmp_path / "out", "-q")
+    assert result.exit_code == 0
+    start = SMALL_COMPILATION.index("编者按语")
+    end = SMALL_COMPILATION.index("北京市《", start)
+    why = f"{end - start} characters at {start}-{end}, page 2, fit no document; they are left out"
+    assert error_rows(tmp_path / "out") == [("book.txt", f"warning: {why}")]
+    assert result.output == f"warning book.txt: {why}\n"
+    assert [d["doc_title"] for d in rows(tmp_path / "out" / "documents.csv")] == [
+        "北京市碳达峰实施方案", "上海市碳达峰实施方案"]
+    docs = invoke("docs", tmp_path / "book.txt")
+    assert docs.exit_code == 0 and f"warning book.txt: {why}" in docs.output
+
+
 # --- 4. an unreadable subfolder ------------------------------------------------------------
 
 def test_an_unreadable_subfolder_is_one_error_line_and_fails_the_run(tmp_path, monkeypatch):

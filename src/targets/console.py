@@ -30,6 +30,9 @@ def run_with_progress(inputs: list[Path], out: Path, rules_dir: Optional[str], j
             progress.update(task, advance=1, name=result.source)
             if result.error:  # one line, as written: a file name like 方案[draft].txt is no markup
                 progress.console.print(f"[red]error[/red] {escape(result.error)}", soft_wrap=True)
+            for warning in result.warnings:
+                progress.console.print(f"[yellow]warning[/yellow] {escape(result.source)}: "
+                                       f"{escape(warning)}", soft_wrap=True)
 
         def on_writing() -> None:  # every file read: what is left is writing the workbooks
             progress.update(task, description="writing workbooks", name="")

@@ -37,6 +37,7 @@ class FileResult:
     targets: list[Target] = field(default_factory=list)
     error: Optional[str] = None
     chars: int = 0
+    warnings: list[str] = field(default_factory=list)  # text that fits no document, and where
 
 
 @lru_cache(maxsize=4)
@@ -102,10 +103,12 @@ def _data_file(rules_dir: Optional[Path], name: str) -> Optional[Path]:
 
 
 def split_file(text: str, source: str,
-               rules_dir: Optional[Path] = None) -> tuple[list[Document], list]:
-    """The documents of a file's text, with jurisdiction and pages, and the page markers."""
+               rules_dir: Optional[Path] = None) -> tuple[list[Document], list, list[str]]:
+    """The documents of a file's text, with jurisdiction and pages, the page markers, and a
+    warning for each stretch of text that fits no document."""
     markers = documents.page_markers(text)
-    spans = documents.split_documents(text, _data_file(rules_dir, "documents.toml"))
+    parts = documents.file_parts(text, _data_file(rules_dir, "documents.toml"))
+    spans = [p.doc for p in parts if p.doc is not None]
     places = _data_file(rules_dir, "jurisdictions.toml")
     # The file's path, not its name: a/plan.txt and b/plan.txt are two documents, not one.
     stem = str(PurePosixPath(source).with_suffix(""))
@@ -119,12 +122,12 @@ def split_file(text: str, source: str,
             url=span.url, published=span.published, page_start=documents.page_at(markers, span.start),
             page_end=documents.page_at(markers, max(span.start, span.end - 1)),
             char_start=span.start, char_end=span.end))
-    return docs, markers
+    return docs, markers, documents.unplaced(parts, markers)
 
 
 def extract_loaded(loaded: Loaded, source: str, resolver: Resolver) -> FileResult:
-    docs, markers = split_file(loaded.text, source, resolver.rules.directory)
-    result = FileResult(source=source, chars=len(loaded.text))
+    docs, markers, warnings = split_file(loaded.text, source, resolver.rules.directory)
+    result = FileResult(source=source, chars=len(loaded.text), warnings=warnings)
     for doc in docs:
         found = document_targets(loaded.text, doc, resolver, markers)
         result.documents.append(doc.model_copy(update={"n_targets": len(found)}))

@@ -20,6 +20,7 @@ DOC_TABLE_COLUMNS = ["doc_id", "title", "region", "province", "level", "draft", 
 class DocList:
     documents: list[Document] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def list_documents(inputs: list[Path], province: Optional[str] = None,
@@ -33,10 +34,12 @@ def list_documents(inputs: list[Path], province: Optional[str] = None,
     found = DocList(errors=[unreadable_message(folder, why) for folder, why in scanned.unreadable])
     for path, root in scanned.files:
         try:
-            docs, _ = split_file(load_file(path, encoding=encoding).text, source_of(path, root))
+            docs, _, warnings = split_file(load_file(path, encoding=encoding).text,
+                                           source_of(path, root))
         except InputError as exc:
             found.errors.append(path_text(exc))
             continue
+        found.warnings += [f"{source_of(path, root)}: {w}" for w in warnings]
         found.documents += [d for d in docs
                             if province is None or province in provinces_of(d.province)]
     return found
@@ -73,4 +76,6 @@ def print_documents(inputs: list[Path], province: Optional[str] = None,
     err = Console(stderr=True)
     for message in found.errors:
         err.print(f"[red]error[/red] {escape(message)}", soft_wrap=True)  # one line, as written
+    for message in found.warnings:
+        err.print(f"[yellow]warning[/yellow] {escape(message)}", soft_wrap=True)
     return 1 if found.errors else 0

@@ -33,6 +33,7 @@ class Summary:
     skipped: list[str] = field(default_factory=list)
     empty_folders: list[str] = field(default_factory=list)
     unreadable: list[tuple[str, str]] = field(default_factory=list)  # (folder, its error line)
+    warnings: list[tuple[str, str]] = field(default_factory=list)    # (source, text left out)
     notes: list[str] = field(default_factory=list)   # outputs cut otherwise than asked, and why
     chars: int = 0
     seconds: float = 0.0
@@ -120,7 +121,8 @@ def _write_outputs(summary: Summary, files: list, out: Path, rules_dir: Optional
         write_csv(stage / "errors.csv", ERROR_COLUMNS,
                   [[cell_text(s), cell_text(e)] for s, e in summary.unreadable + summary.errors]
                   + [[cell_text(f), cell_text(f"{f}: {NO_FILES}")] for f in summary.empty_folders]
-                  + [[cell_text(s), "skipped: not a supported file type"] for s in summary.skipped])
+                  + [[cell_text(s), "skipped: not a supported file type"] for s in summary.skipped]
+                  + [[cell_text(s), cell_text(f"warning: {w}")] for s, w in summary.warnings])
         on_writing()
         write_workbooks(stage, t_tmp, d_tmp, by, province, jobs, summary.notes.append)
         # The new set replaces the old one whole: what the last run wrote and this one did
@@ -131,6 +133,7 @@ def _write_outputs(summary: Summary, files: list, out: Path, rules_dir: Optional
 def _record(summary: Summary, result: FileResult, t_csv, d_csv) -> None:
     summary.files += 1
     summary.chars += result.chars
+    summary.warnings += [(result.source, w) for w in result.warnings]
     if result.error:
         summary.errors.append((result.source, result.error))
         return

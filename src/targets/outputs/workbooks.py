@@ -89,7 +89,8 @@ def keep_province(result: FileResult, province: Optional[str]) -> FileResult:
     docs = [d for d in result.documents if province in provinces_of(d.province)]
     ids = {d.doc_id for d in docs}
     targets = [t for t in result.targets if t.doc_id in ids]
-    return FileResult(source=result.source, documents=docs, targets=targets, chars=result.chars)
+    return FileResult(source=result.source, documents=docs, targets=targets, chars=result.chars,
+                      warnings=result.warnings)
 
 
 Sheet = tuple[str, list[str], Iterable[list[Any]]]
