@@ -27,7 +27,8 @@ RulesOption = typer.Option(None, "--rules", help="Rule folder to use (default: t
 ProvinceOption = typer.Option(None, "--province", help="Keep only this province's documents, "
                               "e.g. 河南省 (a joint plan counts for each province it names).")
 EncodingOption = typer.Option(None, "--encoding",
-                              help="Force a text encoding (e.g. gb18030, big5).")
+                              help="Force a text encoding (e.g. gb18030, big5); gb18030:replace "
+                                   "reads bytes that do not decode as U+FFFD.")
 
 
 def fail(message: str, code: int = 2) -> None:

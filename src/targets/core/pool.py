@@ -44,10 +44,10 @@ def worker_pool(workers: int, behind_parent: bool = False) -> Iterator[ProcessPo
     try:
         with undone_if_stopped(lambda: _stop_workers(pool)):
             # Start the workers with SIGINT and SIGTERM held: one that lands between a fork
-            # and the pool's note of the new worker would leave a worker nobody stops. (The
-            # fork start method starts them all at the first task.)
+            # and the pool's note of the new worker would leave a worker nobody stops. With
+            # the fork start method the first task starts them all, before submit returns.
             with signals_held():
-                pool.submit(int).result()
+                pool.submit(int)
             yield pool
     except BaseException:
         # A caller that failed or stopped reading: the work in progress is of no use any
