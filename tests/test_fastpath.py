@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from targets.core import segment
 from targets.core.normalize import FULL_TO_HALF, normalize, simplify
 from targets.core.pipeline import _engine, resolve_text
-from targets.core.segment import Table, blocks
-from targets.core.tables import table_targets
+from targets.core.reading import DocumentPass
+from targets.core.resolve import DEFAULT_DOC
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 GOLD_TEXTS = Path(__file__).resolve().parents[2] / "shared" / "gold" / "texts"
@@ -19,12 +19,8 @@ GOLD_TEXTS = Path(__file__).resolve().parents[2] / "shared" / "gold" / "texts"
 
 def plain_resolve_text(text, resolver):
     """resolve_text without the whole-text quantity scan: every sentence goes to the resolver."""
-    out = []
-    for block in blocks(text):
-        found = (table_targets(block, resolver) if isinstance(block, Table)
-                 else [(r, block) for r in resolver.sentence(block.text)])
-        out += [(r, s, s.start + r.start, s.start + r.end) for r, s in found]
-    return out
+    found = DocumentPass(text, resolver, resolver.reader, DEFAULT_DOC).run(None)
+    return [(r, s, s.start + r.start, s.start + r.end) for r, s in found]
 
 
 @pytest.fixture(scope="module")

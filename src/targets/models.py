@@ -72,6 +72,9 @@ class Target(BaseModel):
     char_end: int
     page: Optional[int] = None
     rule_id: str = ""
+    section: str = ""  # the heading path the target stands under
+    year_source: str = ""  # where target_year came from: sentence, headline, list, 其中, table
+    decided_by: str = ""  # the rule ids that set its fields, in field order
 
 
 # Column order of every export: OUTPUT.md's columns first, then ours.
@@ -79,7 +82,7 @@ TARGET_COLUMNS = [
     "doc_id", "source", "doc_title", "region", "province", "indicator", "indicator_id",
     "sector", "value", "value_max", "unit", "value_std", "unit_std", "comparator", "kind",
     "direction", "base_year", "target_year", "strive", "sentence", "char_start", "char_end",
-    "page", "rule_id",
+    "page", "rule_id", "section", "year_source", "decided_by",
 ]
 DOCUMENT_COLUMNS = list(Document.model_fields)
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from targets.core.indicators import check_examples, taxonomy_for
+from targets.core.outline import check_outline_examples
 from targets.models import Target
 from targets.core.pipeline import extract_text
 from targets.core.rulebook import RuleSet
@@ -62,4 +63,7 @@ def run_all(rules: RuleSet) -> tuple[int, list[str]]:
     failures = [f for c in all_cases if (f := check(c, rules))]
     # Indicator examples are indicator texts, not sentences: they are classified, not extracted.
     n_indicators, indicator_failures = check_examples(taxonomy_for(rules))
-    return len(all_cases) + n_indicators, failures + indicator_failures
+    # Outline examples are texts and the headings found in them; section examples are titles.
+    n_outline, outline_failures = check_outline_examples(rules)
+    return (len(all_cases) + n_indicators + n_outline,
+            failures + indicator_failures + outline_failures)

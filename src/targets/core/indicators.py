@@ -14,7 +14,8 @@ import regex
 from pydantic import Field, field_validator
 
 from targets.models import RuleError
-from targets.core.rulebook import RuleSet, Strict, _check_pattern, _validate, load_rules
+from targets.core.rulebook import RuleSet, load_rules
+from targets.core.schema import Strict, check_pattern as _check_pattern, validate_rule as _validate
 
 RULE_FILE = "indicators.toml"
 NO_UNIT = "none"  # the family of a number written without a unit (PUE 1.3)

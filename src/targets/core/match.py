@@ -3,15 +3,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import regex
 
-from targets.core.rulebook import MATCH_TIMEOUT, RuleSet, Unit
+from targets.core.schema import MATCH_TIMEOUT
+from targets.core.steps.units import Unit
+
+if TYPE_CHECKING:
+    from targets.core.rulebook import RuleSet
 
 ARABIC = r"\d+(?:\.\d+)?"
-CHINESE = r"[一二两三四五六七八九十百千]+"
-RANGE_SEP = r"(?:—{1,2}|–|-|~|～|至|到)"
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,11 @@ class Quantity:
     def chinese(self) -> bool:
         return not self.number[0].isdigit()
 
+    @property
+    def count(self) -> bool:
+        """A bare count (个, 座): a compound unit (万人/平方公里) is a measure."""
+        return self.unit_rule.count and not self.per
+
 
 @dataclass(frozen=True)
 class YearMark:
@@ -38,14 +45,15 @@ class YearMark:
     start: int
     end: int
     year: int
-    role: str  # "target" or "history"
+    role: str  # the rule's: deadline, history or start (steps/years.py decides what it means)
     rule_id: str
+    by: bool = False  # led by a `by` word (到2020年): a deadline even where the year is past
 
 
 class Matcher:
     """The compiled patterns of a rule set, applied to one sentence at a time."""
 
-    def __init__(self, rules: RuleSet):
+    def __init__(self, rules: "RuleSet"):
         self.rules = rules
         self.unit_of = {s: u for u in rules.units for s in u.surfaces}
 
@@ -54,13 +62,15 @@ class Matcher:
         surfaces = sorted(self.unit_of, key=len, reverse=True)
         units = "|".join(regex.escape(s) for s in surfaces)
         counts = "|".join(regex.escape(s) for s in surfaces if self.unit_of[s].count)
-        pers = sorted({p for u in self.rules.units for p in u.per}, key=len, reverse=True)
+        pers = sorted(self.rules.units.denominators, key=len, reverse=True)
         per = rf"(?P<per>/(?:{'|'.join(regex.escape(p) for p in pers)}))?" if pers else ""
+        numerals = self.rules.numerals
         arabic = (rf"(?<![\p{{Latin}}\d.])(?P<num>{ARABIC})"
-                  rf"(?:%?{RANGE_SEP}(?P<num2>{ARABIC}))?(?P<unit>{units}){per}")
+                  rf"(?:%?(?:{numerals.range})(?P<num2>{ARABIC}))?(?P<unit>{units}){per}")
         # Chinese numerals count only before measure words (两千辆, 十个): elsewhere they are
         # part of words (一批, 百万千瓦级) far more often than numbers.
-        chinese = rf"(?P<cnum>(?!一(?:个|种|条|座|家|套|处|所))(?<!第){CHINESE})(?P<cunit>{counts})"
+        chinese = (rf"(?P<cnum>{numerals.guard}[{regex.escape(numerals.characters)}]+)"
+                   rf"(?P<cunit>{counts})")
         return regex.compile(f"{arabic}|{chinese}", regex.V1)
 
     @cached_property
@@ -74,7 +84,7 @@ class Matcher:
             if m.group("num"):
                 unit, rule = m.group("unit"), self.unit_of[m.group("unit")]
                 per = m.groupdict().get("per") or ""
-                if per and per[1:] not in rule.per:  # a denominator this unit does not take
+                if per and rule.family in ("share", "share_change"):  # 5%/年 is no compound
                     per = ""
                 end = m.end() - (len(m.group("per") or "") - len(per))
                 out.append(Quantity(m.start(), end, m.group("num"), m.group("num2"), unit, rule, per))
@@ -84,9 +94,9 @@ class Matcher:
         return out
 
     def years(self, text: str) -> list[YearMark]:
-        """Year expressions of a sentence, left to right; baselines (比2020年) are left out."""
+        """Year expressions of a sentence, left to right; baselines (比2020年) and years that
+        are part of a name (a `name` rule: 《2025年工作要点》) are left out."""
         not_after = self.rules.rx(self.rules.years.not_after)
-        limit = self.rules.years.history_until
         marks: list[YearMark] = []
         taken: list[tuple[int, int]] = []
         for pattern, rule in self.year_patterns:
@@ -95,13 +105,13 @@ class Matcher:
                     continue
                 if not_after.search(text[max(0, m.start() - 4):m.start()]):
                     continue
-                year = rule.year if rule.year is not None else int(m.group("y"))
-                role = rule.role
-                has_by = "by" in m.re.groupindex and m.group("by")
-                if role == "target" and year <= limit and not has_by:
-                    role = "history"
                 taken.append((m.start(), m.end()))
-                marks.append(YearMark(m.start(), m.end(), year, role, rule.id))
+                if rule.role == "name":
+                    continue
+                y = m.groupdict().get("y")
+                year = rule.year if rule.year is not None else int(y) if y else 0
+                by = bool("by" in m.re.groupindex and m.group("by"))
+                marks.append(YearMark(m.start(), m.end(), year, rule.role, rule.id, by))
         return sorted(marks, key=lambda y: y.start)
 
 

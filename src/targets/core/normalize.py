@@ -15,7 +15,18 @@ from functools import lru_cache
 import opencc
 import regex
 
-from targets.core.rulebook import RuleSet
+from targets.core.schema import Examples, Pattern, Strict
+
+
+class Deletion(Strict):
+    id: str
+    pattern: Pattern
+
+
+class Normalize(Examples):
+    """normalize.toml: what is deleted, and between which characters a line break is joined."""
+    delete: list[Deletion]
+    join_between: Pattern
 
 # Full-width ASCII (！ to ～) and the ideographic space become their half-width forms.
 FULL_TO_HALF = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
@@ -61,7 +72,7 @@ def simplify(text: str) -> str:
     return "".join(c if len(s := _t2s().convert(c)) != 1 else s for c in text)
 
 
-def _deletion_pattern(rules: RuleSet) -> regex.Pattern:
+def _deletion_pattern(rules) -> regex.Pattern:
     parts = [f"(?P<{d.id}>{d.pattern})" for d in rules.normalize.delete]
     parts.append(r"(?P<line_break>[ \t\u00a0\u3000]*\n[\s]*)")
     return rules.rx("|".join(parts))
@@ -79,7 +90,7 @@ def _breaks_a_word(text: str, start: int, end: int, joinable: regex.Pattern) -> 
     return "\t" not in line_before and "\t" not in line_after
 
 
-def normalize(original: str, rules: RuleSet) -> Normalized:
+def normalize(original: str, rules) -> Normalized:
     """Normalize a decoded text, keeping the offset map back to it."""
     text = simplify(original)
     joinable = rules.rx(rules.normalize.join_between)

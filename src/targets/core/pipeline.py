@@ -1,7 +1,6 @@
 """extract(): load -> split documents -> normalize -> segment -> match -> resolve. Nothing else."""
 from __future__ import annotations
 
-import bisect
 from collections import deque
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -17,15 +16,16 @@ from targets.core import jurisdictions
 from targets.core.inputs import source_of
 from targets.core.load import Loaded, load_file
 from targets.models import Document, InputError, Target, TargetsError
+from targets.core.context import DocContext
 from targets.core.normalize import normalize
 from targets.core.pool import worker_pool, workers_for
-from targets.core.resolve import Resolved, Resolver
+from targets.core.reading import SENTENCE_STOPS, DocumentPass
+from targets.core.resolve import DEFAULT_DOC, Resolved, Resolver
 from targets.core.rulebook import RuleSet, load_rules
-from targets.core.segment import Sentence, Table, blocks
-from targets.core.tables import table_targets
+from targets.core.segment import Sentence
+from targets.core.steps.years import document_present
 
 IN_FLIGHT_PER_WORKER = 2  # files submitted to the pool per worker and not yet consumed
-SENTENCE_STOPS = "。!?！？\n"  # where segment ends a sentence (its SENTENCE pattern)
 
 
 @dataclass
@@ -48,31 +48,22 @@ def _engine(rules_dir: Optional[str]) -> tuple[RuleSet, Resolver]:
 
 
 def _stops_in_units(resolver: Resolver) -> bool:
-    words = [*resolver.matcher.unit_of, *(p for u in resolver.rules.units for p in u.per)]
+    words = [*resolver.matcher.unit_of, *resolver.rules.units.denominators]
     return any(c in w for w in words for c in SENTENCE_STOPS)
 
 
-def resolve_text(text: str, resolver: Resolver) -> list[tuple[Resolved, Sentence, int, int]]:
-    """(target, sentence, start, end) for a normalized text; offsets into that text."""
+def resolve_text(text: str, resolver: Resolver,
+                 doc: DocContext = DEFAULT_DOC) -> list[tuple[Resolved, Sentence, int, int]]:
+    """(target, sentence, start, end) for a normalized document text; offsets into that text."""
     # One scan of the whole text for quantities: most sentences hold none, so have no target,
     # and need not go to the resolver. No quantity spans a stop, so for a sentence that starts
-    # after one the scan found what the sentence's own matching finds. A piece of an overlong
-    # sentence (segment.SENTENCE_MAX) may start anywhere: it always goes. No timeout: it would
+    # after one the scan found what the sentence's own matching finds. No timeout: it would
     # bound the whole text, not a sentence, and this pattern (escaped unit words after a fixed
     # number syntax) is linear; each sentence's own matching keeps its timeout.
     starts = (None if _stops_in_units(resolver)
               else [m.start() for m in resolver.matcher.quantity_pattern.finditer(text)])
-    out = []
-    for block in blocks(text):
-        if isinstance(block, Table):
-            found = table_targets(block, resolver)
-        elif (starts is None or (block.start and text[block.start - 1] not in SENTENCE_STOPS)
-              or bisect.bisect_left(starts, block.start) < bisect.bisect_left(starts, block.end)):
-            found = [(r, block) for r in resolver.sentence(block.text)]
-        else:
-            continue
-        out += [(r, s, s.start + r.start, s.start + r.end) for r, s in found]
-    return out
+    found = DocumentPass(text, resolver, resolver.reader, doc).run(starts)
+    return [(r, s, s.start + r.start, s.start + r.end) for r, s in found]
 
 
 def document_targets(original: str, doc: Document, resolver: Resolver,
@@ -80,8 +71,9 @@ def document_targets(original: str, doc: Document, resolver: Resolver,
     """The targets of one document span of a file's original text."""
     norm = normalize(original[doc.char_start:doc.char_end], resolver.rules)
     taxonomy = indicators.taxonomy_for(resolver.rules)
+    present = document_present(doc.doc_title, norm.text, resolver.rules)
     targets = []
-    for r, s, start, end in resolve_text(norm.text, resolver):
+    for r, s, start, end in resolve_text(norm.text, resolver, present):
         o_start, o_end = (doc.char_start + x for x in norm.span_to_orig(start, end))
         s_start, s_end = (doc.char_start + x for x in norm.span_to_orig(s.start, s.end))
         indicator_id, sector = taxonomy.classify(r.indicator, taxonomy.family_of(r.unit))
@@ -92,7 +84,8 @@ def document_targets(original: str, doc: Document, resolver: Resolver,
             unit=r.unit, value_std=r.value_std, unit_std=r.unit_std, comparator=r.comparator,
             kind=r.kind, direction=r.direction, base_year=r.base_year, target_year=r.target_year,
             strive=r.strive, sentence=original[s_start:s_end].strip(), char_start=o_start,
-            char_end=o_end, page=documents.page_at(markers, o_start), rule_id=r.rule_id))
+            char_end=o_end, page=documents.page_at(markers, o_start), rule_id=r.rule_id,
+            year_source=r.year_source, decided_by=r.decided_by, section=r.section))
     return targets
 
 

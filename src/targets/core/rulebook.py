@@ -1,184 +1,53 @@
-"""Load and validate rules/*.toml (pydantic, extra="forbid") and compile them with `regex`."""
+"""The one loader: every rule file of a folder, validated and with its patterns proven.
+
+Each rule file's schema lives beside the step that reads it (steps/, tables.py, normalize.py);
+this module reads the files, validates them (pydantic, extra="forbid"), tries every pattern
+on the probes of schema.py and names the file and rule id in every error. No other module
+keeps a default path: they get a RuleSet.
+"""
 from __future__ import annotations
 
 import tomllib
-from importlib import resources
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
-from typing import Any, Literal, Optional
+from typing import Any, Iterator
 
 import regex
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import BaseModel
 
-from targets.models import RuleError, Target
-from targets.core.segment import SENTENCE_MAX
+from targets.core.normalize import Normalize
+from targets.core.outline import OutlineRules, Sections
+from targets.core.schema import Examples, check_rule, validate_rule
+from targets.core.steps.changes import Changes
+from targets.core.steps.comparators import Comparator
+from targets.core.steps.exclusions import Exclusion
+from targets.core.steps.split import Split
+from targets.core.steps.strive import Strive
+from targets.core.steps.triggers import Triggers
+from targets.core.steps.units import Numerals, Unit, Units
+from targets.core.steps.years import Years
+from targets.core.tables import Tables
+from targets.models import RuleError
 
 # The rules ship inside the package (package data), so an installed `targets` finds them too.
 DEFAULT_RULES_DIR = Path(str(resources.files("targets") / "rules"))
-REQUIRED_FILES = ("units", "comparators", "strive", "years", "changes", "exclusions",
-                  "triggers", "split", "tables", "normalize")
-MATCH_TIMEOUT = 2.0  # seconds a single pattern may take on one text: no rule can hang a run
-# What every pattern is tried on at load, each within MATCH_TIMEOUT. Backtracking blows up on a
-# long run of one kind of character that ends in a mismatch: exponentially for overlapping
-# alternatives ((a|aa)*$, (?:约|约约)+$), as n³ for nested quantifiers in `regex` ((a+)+$: 1.5 s
-# on 1,000 characters). So the probes are runs as long as the longest sentence (SENTENCE_MAX,
-# and a clause is part of a sentence): of common characters, and of every character and word
-# the pattern itself names (see _probes). A pattern that passes runs within the bound on any
-# clause of that shape; resolve.py, which applies patterns to clauses, relies on this.
-PROBE = "到2025年，" * 20
-PROBE_RUNS = "a1能，。 .%\n"
-_ESCAPE = regex.compile(r"\\(?:[pPN]\{[^}]*\}|.)")  # \d, \p{Han}: classes, not literal text
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Example(Strict):
-    """A text and the records (subsets of their fields) it must give, in order."""
-    text: str
-    expect: list[dict[str, Any]]
-
-    @model_validator(mode="after")
-    def _known_fields(self) -> "Example":
-        # A misspelt field (valu = 20) would otherwise crash `rules check` instead of failing here.
-        unknown = sorted({k for record in self.expect for k in record} - set(Target.model_fields))
-        if unknown:
-            raise ValueError(f"expect names fields a target does not have: {unknown}")
-        return self
-
-
-class Examples(Strict):
-    examples: list[Example] = []
-    counterexamples: list[str] = []
-
-
-class Unit(Examples):
-    id: str
-    surfaces: list[str]
-    family: str
-    std: str
-    factor: Optional[float] = None
-    factors: dict[str, float] = {}
-    count: bool = False
-    per: list[str] = []  # denominators that may follow it (公里/平方公里, 万吨/年)
-
-    @model_validator(mode="after")
-    def _factor_for_every_surface(self) -> "Unit":
-        missing = [s for s in self.surfaces if s not in self.factors and self.factor is None
-                   and self.family != "count"]
-        unknown = [s for s in self.factors if s not in self.surfaces]
-        if missing or unknown:
-            raise ValueError(f"no factor for {missing}" if missing else f"factor for unknown unit {unknown}")
-        return self
-
-    def factor_of(self, surface: str) -> float:
-        return self.factors.get(surface, self.factor if self.factor is not None else 1.0)
-
-
-class Comparator(Examples):
-    id: str
-    symbol: Literal[">=", "<=", "~", "="]
-    position: Literal["before", "after"]
-    pattern: str
-
-
-class Strive(Examples):
-    words: str
-    carry_into: str
-
-
-class YearRule(Examples):
-    id: str
-    pattern: str
-    role: Literal["target", "history"]
-    year: Optional[int] = None
-
-    @model_validator(mode="after")
-    def _year_or_group(self) -> "YearRule":
-        if self.year is None and "(?P<y>" not in self.pattern:
-            raise ValueError("needs a fixed `year` or a (?P<y>...) group in its pattern")
-        return self
-
-
-class Years(Strict):
-    history_until: int
-    not_after: str
-    year: list[YearRule]
-
-
-class Changes(Examples):
-    down: str
-    up: str
-    to_level: str
-    increment: str
-    stock: str
-    rate_down: str
-    rate_up: str
-    base: list[str]
-
-
-class Exclusion(Examples):
-    id: str
-    before: Optional[str] = None
-    after: Optional[str] = None
-    clause: Optional[str] = None
-    without_year: bool = False  # the rule applies only where no deadline year is in scope
-    units: Literal["all", "amount", "measure", "count"]  # measure: neither a share nor a count
-    reason: str
-
-
-class Triggers(Examples):
-    verbs: str
-    count_verbs: str
-    subject_strip: str
-    predicates: str
-
-
-class SplitRule(Examples):
-    id: str
-    marker: Optional[str] = None
-    copies: Optional[int] = None
-    subject: Optional[str] = None
-    counterexamples_one: list[str] = []
-
-
-class Split(Strict):
-    separators: str
-    respectively: str
-    heads: str
-    split: list[SplitRule]
-
-
-class Tables(Examples):
-    indicator_header: str
-    unit_header: str
-    year_header: str
-    current_header: str
-    skip_header: str
-
-
-class Deletion(Strict):
-    id: str
-    pattern: str
-
-
-class Normalize(Examples):
-    delete: list[Deletion]
-    join_between: str
-
-
-SCHEMAS = {"units": ("unit", Unit), "comparators": ("comparator", Comparator),
-           "exclusions": ("exclusion", Exclusion)}
-SINGLE = {"strive": Strive, "years": Years, "changes": Changes, "triggers": Triggers,
-          "split": Split, "tables": Tables, "normalize": Normalize}
+# file -> (schema, key of its list of rules, or None for a file that is one model)
+FILES: dict[str, tuple[type[BaseModel], str | None]] = {
+    "units": (Units, None), "comparators": (Comparator, "comparator"),
+    "exclusions": (Exclusion, "exclusion"), "strive": (Strive, None), "years": (Years, None),
+    "changes": (Changes, None), "triggers": (Triggers, None), "split": (Split, None),
+    "tables": (Tables, None), "normalize": (Normalize, None), "numerals": (Numerals, None),
+    "outline": (OutlineRules, None), "sections": (Sections, None),
+}
+REQUIRED_FILES = tuple(FILES)
 
 
 @dataclass
 class RuleSet:
     """Every rule file, validated, with its patterns compiled."""
     directory: Path
-    units: list[Unit]
+    units: Units
     comparators: list[Comparator]
     strive: Strive
     years: Years
@@ -188,6 +57,9 @@ class RuleSet:
     split: Split
     tables: Tables
     normalize: Normalize
+    numerals: Numerals
+    outline: OutlineRules
+    sections: Sections
     extra: dict[str, Any]
 
     def __post_init__(self) -> None:
@@ -202,12 +74,25 @@ class RuleSet:
     def example_sets(self) -> list[tuple[str, str, Examples]]:
         """(file, rule id, rule) for every rule that carries examples or counterexamples."""
         out: list[tuple[str, str, Examples]] = []
-        for name, (_, _) in SCHEMAS.items():
-            out += [(name, r.id, r) for r in getattr(self, name)]
-        out += [("years", r.id, r) for r in self.years.year]
-        out += [("split", r.id, r) for r in self.split.split]
-        out += [(name, name, getattr(self, name)) for name in SINGLE if name not in ("years", "split")]
+        for name in FILES:
+            value = getattr(self, name)
+            for rule_id, rule in _rules_in(value if isinstance(value, list) else [value], name):
+                if isinstance(rule, Examples):
+                    out.append((name, rule_id, rule))
         return out
+
+
+def _rules_in(objs: list, default_id: str) -> Iterator[tuple[str, BaseModel]]:
+    """Every model in `objs` and in their fields, with its id (or the file's name)."""
+    for obj in objs:
+        if not isinstance(obj, BaseModel):
+            continue
+        rule_id = getattr(obj, "id", None) or default_id
+        yield rule_id, obj
+        for name in type(obj).model_fields:
+            value = getattr(obj, name)
+            inner = value if isinstance(value, list) else [value]
+            yield from _rules_in([v for v in inner if isinstance(v, BaseModel)], rule_id)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -219,50 +104,21 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise RuleError(f"{path}: invalid TOML: {exc}") from exc
 
 
-def _validate(path: Path, model: type[BaseModel], data: Any, rule_id: str) -> Any:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        where = f"{where}: " if where else ""  # a check of the whole rule names no field
-        raise RuleError(f"{path}: rule {rule_id!r}: {where}{first['msg']}") from exc
-
-
-def _check_pattern(path: Path, rule_id: str, pattern: str) -> None:
-    try:
-        compiled = regex.compile(pattern, regex.V1)
-        for probe in _probes(pattern):
-            compiled.search(probe, timeout=MATCH_TIMEOUT)
-    except regex.error as exc:
-        raise RuleError(f"{path}: rule {rule_id!r}: bad regex {pattern!r}: {exc}") from exc
-    except TimeoutError as exc:
-        raise RuleError(f"{path}: rule {rule_id!r}: pattern backtracks catastrophically: {pattern!r}") from exc
-
-
-def _probes(pattern: str) -> list[str]:
-    """PROBE, then runs of common characters and of each character and word of `pattern`.
-
-    (?:约|约约)+$ backtracks only on a run of 约, which no fixed text can hold for every word.
-    >>> [(run[:3], len(run)) for run in _probes("(?:约|约约)+$")[1 + len(PROBE_RUNS):]]
-    [('约约约', 2001)]
-    """
-    literal = _ESCAPE.sub(" ", pattern)
-    words = set(regex.findall(r"\w+", literal))
-    n = SENTENCE_MAX
-    runs = ({c * n for c in set("".join(words)) - set(PROBE_RUNS)}
-            | {w * -(-n // len(w)) for w in words if len(w) > 1})
-    return [PROBE] + [c * n + "!" for c in PROBE_RUNS] + [run + "!" for run in sorted(runs)]
-
-
-def _patterns(obj: BaseModel) -> list[str]:
-    """Every field of a rule that holds a regex."""
-    names = ("pattern", "before", "after", "clause", "marker", "subject", "words", "carry_into", "not_after",
-             "down", "up", "to_level", "increment", "stock", "rate_down", "rate_up", "verbs",
-             "count_verbs", "subject_strip", "predicates", "indicator_header", "unit_header", "year_header", "current_header",
-             "skip_header", "separators", "respectively", "heads", "join_between")
-    out = [getattr(obj, n) for n in names if isinstance(getattr(obj, n, None), str)]
-    return out + list(getattr(obj, "base", []) or [])
+def _load_file(path: Path, model: type[BaseModel], key: str | None) -> Any:
+    data = _read_toml(path)
+    if key is None:
+        loaded = validate_rule(path, model, data, path.stem)
+        rules = [loaded]
+    else:
+        unknown = set(data) - {key}
+        if unknown:
+            raise RuleError(f"{path}: unknown top-level keys {sorted(unknown)}")
+        rules = [validate_rule(path, model, r, r.get("id", f"#{i}") if isinstance(r, dict) else f"#{i}")
+                 for i, r in enumerate(data.get(key, []))]
+        loaded = rules
+    for rule_id, rule in _rules_in(rules, path.stem):
+        check_rule(path, rule_id, rule)
+    return loaded
 
 
 def load_rules(directory: Path | None = None) -> RuleSet:
@@ -271,42 +127,20 @@ def load_rules(directory: Path | None = None) -> RuleSet:
     if not directory.is_dir():
         raise RuleError(f"{directory}: rules folder not found")
     loaded: dict[str, Any] = {}
-    for name in REQUIRED_FILES:
+    for name, (model, key) in FILES.items():
         path = directory / f"{name}.toml"
         if not path.is_file():
             raise RuleError(f"{path}: rule file missing")
-        data = _read_toml(path)
-        if name in SCHEMAS:
-            key, model = SCHEMAS[name]
-            unknown = set(data) - {key}
-            if unknown:
-                raise RuleError(f"{path}: unknown top-level keys {sorted(unknown)}")
-            rules = [_validate(path, model, r, r.get("id", f"#{i}") if isinstance(r, dict) else f"#{i}")
-                     for i, r in enumerate(data.get(key, []))]
-            for rule in rules:
-                for p in _patterns(rule):
-                    _check_pattern(path, rule.id, p)
-            loaded[name] = rules
-        else:
-            obj = _validate(path, SINGLE[name], data, name)
-            subrules = getattr(obj, "year", None) or getattr(obj, "split", None) or []
-            subrules = subrules if isinstance(subrules, list) else []
-            for p in _patterns(obj):
-                _check_pattern(path, name, p)
-            for sub in subrules + list(getattr(obj, "delete", [])):
-                for p in _patterns(sub):
-                    _check_pattern(path, sub.id, p)
-            loaded[name] = obj
-    extra = {p.stem: _read_toml(p) for p in sorted(directory.glob("*.toml"))
-             if p.stem not in REQUIRED_FILES}
-    _check_unique_surfaces(directory / "units.toml", loaded["units"])
+        loaded[name] = _load_file(path, model, key)
+    extra = {p.stem: _read_toml(p) for p in sorted(directory.glob("*.toml")) if p.stem not in FILES}
+    _check_unique_surfaces(directory / "units.toml", loaded["units"].unit)
     _check_data_files(directory)
     return RuleSet(directory=directory, extra=extra, **loaded)
 
 
 def _check_data_files(directory: Path) -> None:
     """The folder's own document and jurisdiction data, validated like every rule file."""
-    from targets.core.documents import load_document_rules  # imported here: they import this module's errors
+    from targets.core.documents import load_document_rules  # they import this module's errors
     from targets.core.jurisdictions import load_jurisdictions
 
     if (directory / "documents.toml").is_file():

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import bisect
+
 import regex
 
 SENTENCE = regex.compile(r"[^。!?！？\n]+[。!?！？]*")
@@ -37,8 +39,9 @@ def is_table_line(line: str) -> bool:
     return line.count("\t") >= 2
 
 
-def blocks(text: str) -> list[Sentence | Table]:
-    """The sentences and tables of a text, in order."""
+def blocks(text: str, cuts: list[int] = ()) -> list[Sentence | Table]:
+    """The sentences and tables of a text, in order; a sentence is also cut at each of `cuts`
+    (sorted offsets: where a heading starts and where its title ends)."""
     out: list[Sentence | Table] = []
     pos = 0
     rows: list[tuple[int, list[str]]] = []
@@ -51,24 +54,35 @@ def blocks(text: str) -> list[Sentence | Table]:
             if rows:
                 out.append(Table(rows))
                 rows = []
-            out.extend(sentences(line, pos))
+            out.extend(sentences(line, pos, cuts))
         pos += len(line) + 1
     if rows:
         out.append(Table(rows))
     return out
 
 
-def sentences(line: str, offset: int = 0) -> list[Sentence]:
-    """Sentences of one line of text, offsets shifted by `offset`.
+def sentences(line: str, offset: int = 0, cuts: list[int] = ()) -> list[Sentence]:
+    """Sentences of one line of text, offsets shifted by `offset`, also cut at `cuts` (offsets
+    into the whole text, sorted).
 
     >>> [s.text for s in sentences("到2025年，A达到5%。B达到6%")]
     ['到2025年，A达到5%。', 'B达到6%']
+    >>> [s.text for s in sentences("二、主要目标到2025年，A达到5%。", cuts=[6])]
+    ['二、主要目标', '到2025年，A达到5%。']
     >>> [len(s.text) for s in sentences("风电达到5万千瓦，" * 500)]
     [1998, 1998, 504]
     """
     return [Sentence(start + offset, end + offset, line[start:end])
             for m in SENTENCE.finditer(line) if m.group().strip()
-            for start, end in _pieces(line, m.start(), m.end()) if line[start:end].strip()]
+            for a, b in _cut(m.start(), m.end(), offset, cuts)
+            for start, end in _pieces(line, a, b) if line[start:end].strip()]
+
+
+def _cut(start: int, end: int, offset: int, cuts: list[int]) -> list[tuple[int, int]]:
+    """[start, end) of a line, split at the cuts that fall inside it."""
+    inside = cuts[bisect.bisect_right(cuts, start + offset):bisect.bisect_left(cuts, end + offset)]
+    bounds = [start, *(c - offset for c in inside), end]
+    return list(zip(bounds, bounds[1:]))
 
 
 def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:

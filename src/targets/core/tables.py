@@ -6,17 +6,26 @@ other table's cells are read as sentences.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
 import regex
 
 from targets.core.match import ARABIC
 from targets.core.resolve import Resolved, Resolver
-from targets.core.rulebook import RuleSet
+from targets.core.schema import Examples, Pattern
 from targets.core.segment import Sentence, Table, cells_with_offsets, sentences
 
 NUMBER = regex.compile(ARABIC)
+
+
+class Tables(Examples):
+    """tables.toml: the header words of an indicator table's columns."""
+    indicator_header: Pattern
+    unit_header: Pattern
+    year_header: Pattern
+    current_header: Pattern
+    skip_header: Pattern  # a header naming projects: the table is a project list
 
 
 @dataclass(frozen=True)
@@ -26,7 +35,7 @@ class Columns:
     years: dict[int, int]  # column index -> year
 
 
-def find_header(table: Table, rules: RuleSet) -> tuple[int, Optional[Columns]]:
+def find_header(table: Table, rules) -> tuple[int, Optional[Columns]]:
     """(row index, columns) of the table's indicator header, or (-1, None)."""
     t = rules.tables
     ind_rx, unit_rx, year_rx = rules.rx(t.indicator_header), rules.rx(t.unit_header), rules.rx(t.year_header)
@@ -42,26 +51,26 @@ def find_header(table: Table, rules: RuleSet) -> tuple[int, Optional[Columns]]:
     return -1, None
 
 
-def is_project_list(table: Table, rules: RuleSet) -> bool:
+def is_project_list(table: Table, rules) -> bool:
     skip = rules.rx(rules.tables.skip_header)
     return any(skip.search(c) for _, cells in table.rows[:3] for c in cells)
 
 
-def table_targets(table: Table, resolver: Resolver) -> list[tuple[Resolved, Sentence]]:
+def table_targets(table: Table, resolver: Resolver, scope=None) -> list[tuple[Resolved, Sentence]]:
     """Targets of a table, each with the row (or cell sentence) it came from."""
     rules = resolver.rules
     if is_project_list(table, rules):
         return []
     header_at, cols = find_header(table, rules)
     if cols is None:
-        return _cells_as_sentences(table, resolver)
+        return _cells_as_sentences(table, resolver, scope)
     out = []
     for row in table.rows[header_at + 1:]:
         cells = cells_with_offsets(row)
         line = "\t".join(c for _, c in cells)
         sentence = Sentence(row[0], row[0] + len(line), line)
         for r in _row_targets(cells, cols, resolver):
-            out.append((r, sentence))
+            out.append((replace(r, section=scope.section) if scope else r, sentence))
     return out
 
 
@@ -74,7 +83,7 @@ def _row_targets(cells: list[tuple[int, str]], cols: Columns, resolver: Resolver
     if not indicator:
         return []
     unit_rule = resolver.matcher.unit_of.get(unit)
-    rate = resolver.rate_rx.search(indicator)
+    rate = resolver.steps["kind"].rate.search(indicator)
     kind, direction = ("change", "down" if rate.group("down") else "up") if rate else ("level", "")
     out = []
     for k, year in cols.years.items():
@@ -87,14 +96,14 @@ def _row_targets(cells: list[tuple[int, str]], cols: Columns, resolver: Resolver
         std = (unit_rule.std or unit) if unit_rule else unit
         out.append(Resolved(indicator, value, None, unit, round(value * factor, 9), std, "=", kind,
                             direction, None, year, False, start, start + len(cell.strip()),
-                            "table:indicator"))
+                            "table:indicator", "table", "table:indicator; year:table_column"))
     return out
 
 
-def _cells_as_sentences(table: Table, resolver: Resolver) -> list[tuple[Resolved, Sentence]]:
+def _cells_as_sentences(table: Table, resolver: Resolver, scope) -> list[tuple[Resolved, Sentence]]:
     out = []
     for row in table.rows:
         for pos, cell in cells_with_offsets(row):
             for s in sentences(cell, pos):
-                out += [(r, s) for r in resolver.sentence(s.text)]
+                out += [(r, s) for r in resolver.sentence(s.text, scope)]
     return out

@@ -1,0 +1,195 @@
+"""Normalized document text -> its outline: headings (a tree, by level), their roles, list items.
+
+The vocabulary is outline.toml (heading and list markers, where a heading may stand, where its
+title ends) and sections.toml (which headings are history, outlook, goals, tasks, projects).
+Many documents come as one long line (PDF text): headings are found inline, after a sentence's
+end or right after the previous heading's title, not only at line starts.
+"""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from typing import Literal, Optional
+
+import regex
+
+from targets.core.schema import Pattern, Strict
+
+ROLES = ("history", "outlook", "goals", "tasks", "projects", "conditions")
+
+
+class OutlineExample(Strict):
+    text: str
+    headings: list[str]  # the titles found in it, in order
+
+
+class HeadingRule(Strict):
+    id: str
+    level: int
+    marker: Pattern
+    line: bool = False  # a whole short line is the heading (a title line)
+    examples: list[OutlineExample] = []
+    counterexamples: list[str] = []
+
+
+class ListRule(Strict):
+    id: str
+    marker: Pattern
+
+
+class Headline(Strict):
+    lead: Pattern  # what may stand before a sentence's opening year phrase
+    continues: Pattern  # a sentence opening so continues the one before it (其中)
+
+
+class OutlineRules(Strict):
+    boundary: Pattern  # what the text before a heading marker must end with
+    title_end: Pattern
+    title_max: int
+    heading: list[HeadingRule]
+    list: list[ListRule]
+    headline: Headline
+
+
+class RoleRule(Strict):
+    id: str
+    role: Literal["history", "outlook", "goals", "tasks", "projects", "conditions"]
+    pattern: Pattern  # matched at the start of a heading's title (after its marker)
+    examples: list[str] = []  # titles that get this role
+    counterexamples: list[str] = []  # titles that must not
+
+
+class Sections(Strict):
+    role: list[RoleRule]
+
+
+@dataclass(frozen=True)
+class Heading:
+    start: int
+    end: int  # where its title ends
+    level: int
+    title: str  # marker and title, as in the text
+    rule_id: str
+    role: str  # its own role, or ""
+    role_rule: str
+
+
+@dataclass(frozen=True)
+class Section:
+    """The headings open at a position: their path and the innermost role among them."""
+
+    path: str
+    role: str
+    role_rule: str
+
+
+class Outline:
+    """The headings and list items of one normalized document text."""
+
+    def __init__(self, headings: list[Heading], items: list[tuple[int, int, str]]):
+        self.headings = headings
+        self.starts = [h.start for h in headings]
+        self.items = items  # (start, marker end, rule id)
+        self.item_starts = [i[0] for i in items]
+
+    def section_at(self, pos: int) -> Section:
+        """The section a sentence starting at pos stands in."""
+        stack: list[Heading] = []
+        for h in self.headings[:bisect.bisect_right(self.starts, pos)]:
+            while stack and stack[-1].level >= h.level:
+                stack.pop()
+            stack.append(h)
+        role = next((h for h in reversed(stack) if h.role), None)
+        return Section(" / ".join(h.title for h in stack), role.role if role else "",
+                       f"section:{role.role_rule}" if role else "")
+
+    def heading_between(self, start: int, end: int) -> bool:
+        """Whether a heading starts in [start, end)."""
+        i = bisect.bisect_left(self.starts, start)
+        return i < len(self.starts) and self.starts[i] < end
+
+    def item_at(self, pos: int) -> Optional[str]:
+        """The list rule whose item opens at pos (after spaces), if any."""
+        i = bisect.bisect_left(self.item_starts, pos)
+        return self.items[i][2] if i < len(self.items) and self.items[i][0] - pos <= 2 else None
+
+    def cuts(self) -> list[int]:
+        """Where a sentence must be cut: each heading's start and the end of its title."""
+        return sorted({x for h in self.headings for x in (h.start, h.end)})
+
+
+class Reader:
+    """The compiled outline and section rules of a rule set."""
+
+    def __init__(self, rules):
+        o = rules.outline
+        self.rules = o
+        self.boundary = rules.rx(o.boundary)
+        self.title_end = rules.rx(o.title_end)
+        parts = [f"(?P<h{i}>{h.marker})" for i, h in enumerate(o.heading)]
+        self.marker = rules.rx("|".join(parts))
+        self.items = rules.rx("|".join(f"(?P<l{i}>{r.marker})" for i, r in enumerate(o.list)))
+        self.roles = [(r, rules.rx(r.pattern)) for r in rules.sections.role]
+
+    def outline(self, text: str) -> Outline:
+        headings: list[Heading] = []
+        last_end = -1
+        markers = list(self.marker.finditer(text))
+        starts = [m.start() for m in markers]
+        for k, m in enumerate(markers):
+            rule = self.rules.heading[int(m.lastgroup[1:])]
+            if m.start() < last_end:
+                continue  # inside the previous heading's title
+            if m.start() != last_end and not self.boundary.search(text, 0, m.start()):
+                continue
+            end = self.title_stop(text, m.end(), starts[k + 1] if k + 1 < len(starts) else len(text))
+            title = text[m.start():end].strip()
+            if len(title) <= len(m.group().strip()) and not rule.line:
+                continue  # a marker with no title
+            role, role_rule = self.role_of(text[m.end():end].strip())
+            headings.append(Heading(m.start(), end, rule.level, title, rule.id, role, role_rule))
+            last_end = end
+        items = [(m.start(), m.end(), self.rules.list[int(m.lastgroup[1:])].id)
+                 for m in self.items.finditer(text)
+                 if self.boundary.search(text, 0, m.start())]
+        return Outline(headings, items)
+
+    def title_stop(self, text: str, start: int, next_marker: int) -> int:
+        """Where a title that starts at `start` ends."""
+        limit = min(next_marker, start + self.rules.title_max, len(text))
+        for stop in self.title_end.finditer(text, start, limit):
+            if text[start:stop.start()].strip() or text[stop.start()] == "\n":
+                return stop.start()  # a title_end before any title text (专栏1 “…”) opens it
+        return limit
+
+    def role_of(self, title: str) -> tuple[str, str]:
+        for rule, rx in self.roles:
+            if rx.match(title):
+                return rule.role, rule.id
+        return "", ""
+
+
+def check_outline_examples(rules) -> tuple[int, list[str]]:
+    """(cases run, failures) of outline.toml's and sections.toml's examples."""
+    reader, failures, n = Reader(rules), [], 0
+    for h in rules.outline.heading:
+        for ex in h.examples:
+            n += 1
+            got = [x.title for x in reader.outline(ex.text).headings]
+            if got != ex.headings:
+                failures.append(f"outline:{h.id}: {ex.text[:24]}: expected {ex.headings}, got {got}")
+        for text in h.counterexamples:
+            n += 1
+            got = [x.title for x in reader.outline(text).headings]
+            if got:
+                failures.append(f"outline:{h.id}: {text[:24]}: expected no heading, got {got}")
+    for rule in rules.sections.role:
+        for title in rule.examples:
+            n += 1
+            if reader.role_of(title) != (rule.role, rule.id):
+                failures.append(f"sections:{rule.id}: {title!r} should be {rule.role}, is {reader.role_of(title)}")
+        for title in rule.counterexamples:
+            n += 1
+            if reader.role_of(title)[0] == rule.role:
+                failures.append(f"sections:{rule.id}: {title!r} should not be {rule.role}")
+    return n, failures

@@ -1,0 +1,86 @@
+"""changes.toml: level, change or increment; the direction and the baseline year of a change."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional
+
+from targets.core.schema import Examples, Pattern
+
+if TYPE_CHECKING:
+    from targets.core.context import Clause, Draft
+
+SHARE_FAMILIES = ("share", "share_change")
+
+
+class Changes(Examples):
+    down: Pattern
+    up: Pattern
+    to_level: Pattern
+    increment: Pattern
+    stock: Pattern
+    rate_down: Pattern
+    rate_up: Pattern
+    base: dict[str, Pattern]  # id -> a pattern with a (?P<y>…) year
+
+
+class Kind:
+    """Step: kind and direction, read from the end of the text before the number.
+
+    A change verb not followed by a `to_level` word makes a change (比2020年下降16%; 下降到60%
+    is a level); otherwise an increment verb makes an increment for amounts that add up, never
+    for shares, unless a stock word keeps it a level; an indicator that is a rate (下降率,
+    增速) makes a change; a later number of a clause with no predicate of its own shares the
+    previous one's kind.
+    """
+
+    def __init__(self, rules, predicates):
+        rx, ch = rules.rx, rules.changes
+        self.change = rx(f"(?P<down>{ch.down})|(?P<up>{ch.up})")
+        self.to_level = rx(ch.to_level)
+        self.increment, self.stock = rx(ch.increment), rx(ch.stock)
+        self.rate = rx(f"(?P<down>{ch.rate_down})|(?P<up>{ch.rate_up})")
+        self.predicates = predicates
+
+    def __call__(self, clause: "Clause", draft: "Draft") -> Optional[str]:
+        kind, direction, rule = self.kind(clause, draft["indicator"])
+        draft.decide("kind", kind, f"kind:{rule}")
+        draft.decide("direction", direction, f"kind:{rule}" if direction else "")
+        return None
+
+    def kind(self, clause: "Clause", indicator: str) -> tuple[str, str, str]:
+        q, local, prev = clause.quantity, clause.local, clause.same_clause_last
+        if prev is None and clause.last and not self.predicates.search(clause.prefix):
+            prev = clause.last  # 新增装机872万千瓦，其中风电360万千瓦: a clause with no predicate
+        changes = [m for m in self.change.finditer(local) if not self.to_level.match(local[m.end():])]
+        increments = list(self.increment.finditer(local))
+        adds_up = q.unit_rule.family not in SHARE_FAMILIES
+        if changes and not (adds_up and increments and increments[-1].start() > changes[-1].start()):
+            return "change", "down" if changes[-1].group("down") else "up", "change_verb"
+        rate = self.rate.search(indicator)
+        if rate:
+            return "change", "down" if rate.group("down") else "up", "rate"
+        if q.unit_rule.family == "share_change":
+            return "change", (prev["direction"] if prev and prev["direction"] else "up"), "points"
+        if prev and not self.predicates.search(local):
+            return prev["kind"], prev["direction"], "shared"
+        if adds_up and increments and not self.stock.search(local):
+            return "increment", "", "increment_verb"
+        return "level", "", "level"
+
+
+class Baseline:
+    """Step: the baseline year of a change (比2020年, 在2025年基础上, 以2020年为基准)."""
+
+    def __init__(self, rules):
+        self.bases = [(rule_id, rules.rx(b)) for rule_id, b in rules.changes.base.items()]
+
+    def __call__(self, clause: "Clause", draft: "Draft") -> Optional[str]:
+        if draft["kind"] != "change":
+            draft.decide("base_year", None, "")
+            return None
+        for rule_id, rx in self.bases:
+            found = list(rx.finditer(clause.prefix))
+            if found:
+                draft.decide("base_year", int(found[-1].group("y")), f"base:{rule_id}")
+                return None
+        draft.decide("base_year", None, "")
+        return None

@@ -1,0 +1,64 @@
+"""exclusions.toml: numbers that are not targets (thresholds, ordinals, labels, effects, history)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal, Optional
+
+from targets.core.schema import Examples, Pattern
+
+if TYPE_CHECKING:
+    from targets.core.context import Clause, Draft
+
+SHARE_FAMILIES = ("share", "share_change")
+
+
+class Exclusion(Examples):
+    id: str
+    before: Optional[Pattern] = None  # anchored at the end of the text before the number
+    after: Optional[Pattern] = None  # anchored at the start of the text after its unit
+    clause: Optional[Pattern] = None  # searched in the number's clause
+    # `any`: one of before/after/clause is enough; `all`: each one given must match
+    match: Literal["any", "all"] = "any"
+    unless_before: Optional[Pattern] = None  # not when this ends the text before the number
+    without_year: bool = False  # the rule applies only where no deadline year is in scope
+    units: Literal["all", "amount", "measure", "count"]  # measure: neither a share nor a count
+    unit_ids: list[str] = []  # only these units (units.toml ids), when given
+    reason: str
+
+
+def applies_to(scope: str, family: str, count: bool) -> bool:
+    """Whether an exclusion of this `units` scope covers a quantity of this unit."""
+    if scope in ("amount", "measure") and family in SHARE_FAMILIES:
+        return False
+    if scope == "measure" and count:
+        return False
+    return not (scope == "count" and not count)
+
+
+class Excluded:
+    """Step: the first exclusion whose words stand around the number rejects it."""
+
+    def __init__(self, rules):
+        rx = rules.rx
+        self.rules = [(e, rx(e.before) if e.before else None, rx(e.after) if e.after else None,
+                       rx(e.clause) if e.clause else None,
+                       rx(e.unless_before) if e.unless_before else None)
+                      for e in rules.exclusions]
+
+    def __call__(self, clause: "Clause", draft: "Draft") -> Optional[str]:
+        q = clause.quantity
+        unit = q.unit_rule
+        no_year = draft.get("target_year") is None
+        before, text, suffix, local = clause.before, clause.text, clause.suffix, clause.local
+        for rule, before_rx, after_rx, clause_rx, unless_rx in self.rules:
+            if not applies_to(rule.units, unit.family, q.count) or (rule.without_year and not no_year):
+                continue
+            if rule.unit_ids and unit.id not in rule.unit_ids:
+                continue
+            hits = [rx_hit for rx_hit in ((before_rx and bool(before_rx.search(before))),
+                                          (after_rx and bool(after_rx.match(suffix))),
+                                          (clause_rx and bool(clause_rx.search(text))))
+                    if rx_hit is not None]
+            if (all(hits) if rule.match == "all" else any(hits)) and hits:
+                if not (unless_rx and unless_rx.search(local)):
+                    return f"exclusion:{rule.id}"
+        return None

@@ -1,0 +1,136 @@
+"""split.toml: one value, several targets (双, 均, 分别, short rate lists), and counts of lists."""
+from __future__ import annotations
+
+from copy import deepcopy
+from typing import TYPE_CHECKING, Optional
+
+from targets.core.match import clause_bounds
+from targets.core.schema import Examples, Pattern, Strict
+from targets.core.steps.units import parse_number
+
+if TYPE_CHECKING:
+    from targets.core.context import Clause, Draft
+    from targets.core.match import YearMark
+
+
+class SplitRule(Examples):
+    id: str
+    marker: Optional[Pattern] = None  # anchored at the end of the text before the number
+    copies: Optional[int] = None
+    subject: Optional[Pattern] = None  # a subject of two items sharing a head (化肥、农药利用率)
+    counterexamples_one: list[str] = []
+
+
+class Split(Strict):
+    item_separator: Pattern  # what first cuts a subject into items (、)
+    separators: Pattern
+    respectively: Pattern
+    shared_markers: Pattern  # words that open a shared predicate (分别, 均, 双)
+    heads: Pattern
+    split: list[SplitRule]
+
+
+class Items:
+    """A subject cut into its items, each ending in the noun they share."""
+
+    def __init__(self, rules):
+        self.comma = rules.rx(rules.split.item_separator)
+        self.separators = rules.rx(rules.split.separators)
+        self.heads = rules.rx(rules.split.heads)
+
+    def __call__(self, subject: str, copies: Optional[int]) -> list[str]:
+        parts = [p for p in self.comma.split(subject) if p]
+        if len(parts) < 2 or (copies and len(parts) != copies):
+            parts = [p for p in self.separators.split(subject) if p]
+        if copies and len(parts) != copies:
+            return [subject]
+        head = self.heads.search(parts[-1])
+        shared = head.group(0) if head else ""
+        return [p if p.endswith(shared) else p + shared for p in parts]
+
+
+class ListedCount:
+    """Step: 郑州、开封、濮阳、周口4个示范区: a count equal to the items listed right before it
+    counts the list, not a target."""
+
+    def __init__(self, rules):
+        self.separators = rules.rx(rules.split.separators)
+        self.numerals = rules.numerals
+
+    def __call__(self, clause: "Clause", draft: "Draft") -> Optional[str]:
+        q = clause.quantity
+        if not q.count or q.number_max:
+            return None
+        items = [p for p in self.separators.split(clause.local) if p]
+        if len(items) > 1 and len(items) == parse_number(q.number, self.numerals):
+            return "split:listed_count"
+        return None
+
+
+class Splitting:
+    """Expansion: one target becomes one per item of its subject when a marker says so."""
+
+    def __init__(self, rules, items: Items):
+        rx = rules.rx
+        self.rules = [(r.id, rx(r.marker) if r.marker else None, r.copies,
+                       rx(r.subject) if r.subject else None) for r in rules.split.split]
+        self.items = items
+
+    def __call__(self, clause: "Clause", draft: "Draft") -> list["Draft"]:
+        indicator = draft["indicator"]
+        for rule_id, marker, copies, subject in self.rules:
+            if marker and marker.search(clause.local):
+                names = self.items(indicator, copies)
+                if len(names) > 1:
+                    return [_renamed(draft, n, f"split:{rule_id}") for n in names]
+            if subject:
+                m = subject.search(indicator)
+                if m:
+                    names = [m["pre"] + m["a"] + m["head"], m["pre"] + m["b"] + m["head"]]
+                    return [_renamed(draft, n, f"split:{rule_id}") for n in names]
+        return [draft]
+
+
+def _renamed(draft: "Draft", indicator: str, rule: str) -> "Draft":
+    out = deepcopy(draft)
+    out.decide("indicator", indicator, rule)
+    return out
+
+
+class Respectively:
+    """Sentence pass: A、B、C分别达到X、Y、Z gives the i-th item of the subject to the i-th
+    value; 2025年和2030年…分别达到X、Y gives the i-th year to the i-th value."""
+
+    def __init__(self, rules, items: Items):
+        self.marker = rules.rx(rules.split.respectively)
+        self.separators = rules.rx(rules.split.separators)
+        self.items = items
+
+    def __call__(self, text: str, found: list["Draft"], years: tuple["YearMark", ...]) -> list["Draft"]:
+        clause_of = [clause_bounds(text, f["start"])[0] for f in found]
+        out, i = [], 0
+        while i < len(found):
+            r, cs = found[i], clause_of[i]
+            group = [f for f, c in zip(found[i:], clause_of[i:]) if c == cs]
+            paired = bool(self.marker.search(text, cs, r["start"])) and len(group) > 1
+            if paired:
+                names = self.items(r["indicator"], len(group))
+                if len(names) == len(group):
+                    for f, name in zip(group, names):
+                        f.decide("indicator", name, "split:respectively")
+                deadlines = self.year_list(text, years, r["start"])
+                if len(deadlines) == len(group):
+                    for f, (year, rule_id) in zip(group, deadlines):
+                        f.decide("target_year", year, f"year:{rule_id}+split:respectively")
+                        f.decide("year_source", "sentence", "")
+            out += group if paired else [r]
+            i += len(group) if paired else 1
+        return out
+
+    def year_list(self, text: str, years, pos: int) -> list[tuple[int, str]]:
+        """The last run of years joined by 和/、 before pos (2025年和2030年), as deadlines."""
+        run: list = []
+        for y in (y for y in years if y.end <= pos and y.role == "deadline"):
+            joined = run and self.separators.fullmatch(text[run[-1].end:y.start])
+            run = run + [y] if joined else [y]
+        return [(y.year, y.rule_id) for y in run] if len(run) > 1 else []

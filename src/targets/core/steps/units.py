@@ -1,0 +1,93 @@
+"""units.toml and numerals.toml: a quantity's number and unit, as written and in the standard unit."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional
+
+from pydantic import model_validator
+
+from targets.core.schema import Examples, Pattern, Strict
+
+if TYPE_CHECKING:
+    from targets.core.context import Clause, Draft
+
+
+class Unit(Examples):
+    id: str
+    surfaces: list[str]
+    family: str
+    std: str
+    factor: Optional[float] = None
+    factors: dict[str, float] = {}
+    count: bool = False
+
+    @model_validator(mode="after")
+    def _factor_for_every_surface(self) -> "Unit":
+        missing = [s for s in self.surfaces if s not in self.factors and self.factor is None
+                   and self.family != "count"]
+        unknown = [s for s in self.factors if s not in self.surfaces]
+        if missing or unknown:
+            raise ValueError(f"no factor for {missing}" if missing else f"factor for unknown unit {unknown}")
+        return self
+
+    def factor_of(self, surface: str) -> float:
+        return self.factors.get(surface, self.factor if self.factor is not None else 1.0)
+
+
+class Units(Strict):
+    """units.toml: the units, and the denominators any of them may take."""
+    denominators: list[str]
+    unit: list[Unit]
+
+    def __iter__(self):
+        return iter(self.unit)
+
+
+class Numerals(Examples):
+    """Chinese numerals: digits, powers, the fraction word (三分之一 = 1/3), the words
+    between the ends of a range (20%—90%), and where a Chinese numeral is no number."""
+    digits: dict[str, int]
+    powers: dict[str, int]
+    fraction: str
+    range: Pattern
+    guard: Pattern
+
+    @property
+    def characters(self) -> str:
+        return "".join(self.digits) + "".join(self.powers)
+
+
+def parse_number(text: str, numerals: Numerals) -> float:
+    """An Arabic or Chinese numeral as a float; a fraction is written denominator first."""
+    if numerals.fraction in text:
+        denominator, numerator = text.split(numerals.fraction, 1)
+        return parse_number(numerator, numerals) / parse_number(denominator, numerals)
+    if text[0].isdigit():
+        return float(text)
+    total, digit = 0, 0
+    for ch in text:
+        if ch in numerals.digits:
+            digit = numerals.digits[ch]
+        else:
+            total += (digit or 1) * numerals.powers[ch]
+            digit = 0
+    return float(total + digit)
+
+
+class Amount:
+    """Step: value, value_max, unit (with its denominator) and their standard forms."""
+
+    def __init__(self, rules):
+        self.numerals: Numerals = rules.numerals
+
+    def __call__(self, clause: "Clause", draft: "Draft") -> Optional[str]:
+        q = clause.quantity
+        rule = f"unit:{q.unit_rule.id}"
+        value = parse_number(q.number, self.numerals)
+        draft.decide("value", value, rule)
+        draft.decide("value_max", parse_number(q.number_max, self.numerals) if q.number_max else None, "")
+        draft.decide("unit", q.unit + q.per, rule)
+        # A compound unit is kept as written: the numerator's factor alone would mislead.
+        factor = 1.0 if q.per else q.unit_rule.factor_of(q.unit)
+        draft.decide("value_std", round(value * factor, 9), "")
+        draft.decide("unit_std", q.unit + q.per if q.per else (q.unit_rule.std or q.unit), "")
+        return None
