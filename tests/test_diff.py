@@ -328,3 +328,14 @@ def test_cli_against_national(tmp_path):
     shutil.copy(HENAN, tmp_path)
     missing = runner.invoke(app, ["diff", "--corpus", str(tmp_path), "--against-national"])
     assert missing.exit_code == 2 and "national plan" in missing.output
+
+
+@pytest.mark.parametrize("arg,suggestion", [
+    ("003_a895838ed2e4cd84#25", "did you mean 003_a895838ed2e4cd84#025?"),   # unpadded number
+    ("003_a895838ed2e4cd8#025", "did you mean 003_a895838ed2e4cd84?"),       # a file's name mistyped
+])
+def test_cli_unknown_doc_id_suggests_the_closest(arg, suggestion):
+    result = runner.invoke(app, ["diff", str(HEBEI), arg, "--corpus", str(CORPUS)])
+    assert result.exit_code == 2, result.output
+    assert "no document with this doc_id" in result.output and suggestion in result.output
+    assert "Traceback" not in result.output

@@ -102,12 +102,21 @@ def test_summary_counts_by_indicator(by_province):
 
 def test_combined_workbook_has_overview_and_province_sheets(by_province):
     sheets = _sheets(by_province / "targets.xlsx")
-    assert list(sheets) == ["overview", "targets", "documents", "河北省", "河南省"]
+    assert list(sheets) == ["overview", "targets", "documents", "河北省 Hebei", "河南省 Henan"]
     targets = _csv(by_province / "targets.csv")
     n = {p: sum(t["province"] == p for t in targets) for p in ("河北省", "河南省")}
-    assert sheets["overview"] == [("province", "documents", "targets"),
-                                  ("河北省", 1, n["河北省"]), ("河南省", 1, n["河南省"])]
-    assert len(sheets["河南省"]) - 1 == n["河南省"] and len(sheets["targets"]) - 1 == len(targets)
+    overview = sheets["overview"]
+    assert overview[0] == tuple(workbooks.OVERVIEW_COLUMNS)
+    # 全国 and every province, in code order, with English names; those without a document too
+    assert [r[0] for r in overview[1:4]] == ["全国", "北京市", "天津市"] and len(overview) == 36
+    codes = [r[3] for r in overview[2:]]
+    assert codes == sorted(codes)
+    rows = {r[0]: r for r in overview[1:]}
+    assert rows["河北省"] == ("河北省", "Hebei", "CN-HE", "130000", 1, n["河北省"])
+    assert rows["河南省"] == ("河南省", "Henan", "CN-HA", "410000", 1, n["河南省"])
+    assert rows["全国"] == ("全国", "China", "CN", "100000", 0, 0)
+    assert rows["西藏自治区"][1:] == ("Xizang", "CN-XZ", "540000", 0, 0)
+    assert len(sheets["河南省 Henan"]) - 1 == n["河南省"] and len(sheets["targets"]) - 1 == len(targets)
 
 
 def test_by_none_and_by_document(two_provinces, tmp_path):
@@ -128,7 +137,7 @@ def test_province_filter_keeps_only_that_province(two_provinces, tmp_path):
     assert targets and {t["province"] for t in targets} == {"河北省"}
     # the earlier run's 河南省.xlsx would mislead beside a filtered run: it is gone
     assert sorted(p.name for p in (out / "provinces").iterdir()) == ["河北省.xlsx"]
-    assert list(_sheets(out / "targets.xlsx")) == ["overview", "targets", "documents", "河北省"]
+    assert list(_sheets(out / "targets.xlsx")) == ["overview", "targets", "documents", "河北省 Hebei"]
 
 
 def _doc(doc_id: str, title: str, province: str, n: int) -> Document:
@@ -157,8 +166,10 @@ def test_joint_plan_goes_to_each_province_and_names_are_valid(tmp_path):
     assert list(chongqing) == ["summary", first]
     assert [len(rows) - 1 for rows in sichuan.values()][1:] == [2, 1]
     assert chongqing[first][1][TARGET_COLUMNS.index("sentence")] == "'=1"   # never a formula
-    overview = _sheets(tmp_path / "targets.xlsx")["overview"]
-    assert overview[1:] == [("四川省", 2, 3), ("重庆市", 1, 2)]
+    overview = {r[0]: r[-2:] for r in _sheets(tmp_path / "targets.xlsx")["overview"][1:]}
+    assert (overview["四川省"], overview["重庆市"], overview["河南省"]) == ((2, 3), (1, 2), (0, 0))
+    # sheets follow the province codes: 重庆市 (500000) before 四川省 (510000)
+    assert list(_sheets(tmp_path / "targets.xlsx"))[3:] == ["重庆市 Chongqing", "四川省 Sichuan"]
 
 
 def test_docs_command_lists_and_filters(two_provinces):
@@ -231,3 +242,23 @@ def test_past_the_sheet_cap_a_workbook_has_one_targets_sheet(tmp_path, monkeypat
                                  "--by", "document"], env={"COLUMNS": "200"})
     assert result.exit_code == 0 and "note --by document: more than 1 documents" in result.output
     assert list(_sheets(out / "targets.xlsx")) == ["targets", "documents"]
+
+
+def test_province_filter_understands_people(two_provinces, tmp_path):
+    chinese = _extract(two_provinces, tmp_path / "zh", "--province", "河南省")
+    for spelling in ("Henan", "henan", "河南", "CN-HA", "410000"):
+        out = _extract(two_provinces, tmp_path / spelling, "--province", spelling)
+        for name in ("targets.csv", "documents.csv"):
+            assert (out / name).read_bytes() == (chinese / name).read_bytes(), spelling
+    both = _extract(two_provinces, tmp_path / "both", "--province", "Henan, 河北")
+    assert [d["doc_id"] for d in _csv(both / "documents.csv")] == [HENAN, HEBEI]
+
+
+@pytest.mark.parametrize("command", ["extract", "docs"])
+def test_an_unknown_province_is_a_usage_error_with_a_suggestion(two_provinces, tmp_path, command):
+    out = tmp_path / "out"
+    args = [command, str(two_provinces), "--province", "河南x"]
+    result = runner.invoke(app, args + (["--out", str(out), "-q"] if command == "extract" else []))
+    assert result.exit_code == 2
+    assert "did you mean 河南省 (Henan)?" in result.output and "Traceback" not in result.output
+    assert not out.exists()   # refused before any file was read or written

@@ -24,8 +24,9 @@ app.add_typer(rules_app, name="rules")
 
 RulesOption = typer.Option(None, "--rules", help="Rule folder to use (default: the project's rules/).",
                            exists=True, file_okay=False, dir_okay=True)
-ProvinceOption = typer.Option(None, "--province", help="Keep only this province's documents, "
-                              "e.g. 河南省 (a joint plan counts for each province it names).")
+ProvinceOption = typer.Option(None, "--province", help="Keep only these provinces' documents: "
+                              "河南省, 河南, Henan, CN-HA or 410000, several separated by commas "
+                              "(a joint plan counts for each province it names).")
 EncodingOption = typer.Option(None, "--encoding",
                               help="Force a text encoding (e.g. gb18030, big5); gb18030:replace "
                                    "reads bytes that do not decode as U+FFFD.")

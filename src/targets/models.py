@@ -18,6 +18,10 @@ class InputError(TargetsError):
     """An input file that cannot be read or decoded."""
 
 
+class UsageError(TargetsError):
+    """An option that names nothing known (a province, a doc_id): says what comes closest."""
+
+
 class RuleError(TargetsError):
     """A rule file that is not valid: names the file, the rule id and the reason."""
 
@@ -41,6 +45,10 @@ class Document(BaseModel):
     n_targets: int = 0
     char_start: int = 0
     char_end: int = 0
+    region_code: str = ""       # GB/T 2260 code of the issuing division (issue 14)
+    province_code: str = ""     # ISO 3166-2 (CN-HA); CN for national documents
+    province_en: str = ""
+    place_note: str = ""        # why a place the document names was left unresolved
 
 
 class Target(BaseModel):
@@ -75,6 +83,11 @@ class Target(BaseModel):
     section: str = ""  # the heading path the target stands under
     year_source: str = ""  # where target_year came from: sentence, headline, list, 其中, table
     decided_by: str = ""  # the rule ids that set its fields, in field order
+    region_code: str = ""
+    province_code: str = ""
+    province_en: str = ""
+    indicator_en: str = ""
+    sector_en: str = ""
 
 
 # Column order of every export: OUTPUT.md's columns first, then ours.
@@ -83,6 +96,8 @@ TARGET_COLUMNS = [
     "sector", "value", "value_max", "unit", "value_std", "unit_std", "comparator", "kind",
     "direction", "base_year", "target_year", "strive", "sentence", "char_start", "char_end",
     "page", "rule_id", "section", "year_source", "decided_by",
+    # places coded and in English (issue 14)
+    "region_code", "province_code", "province_en", "indicator_en", "sector_en",
 ]
 DOCUMENT_COLUMNS = list(Document.model_fields)
 

@@ -14,7 +14,7 @@ from typing import Optional
 
 import pandas as pd
 
-from targets.core import jurisdictions
+from targets.core import places
 from targets.analysis.compare_book import plain, write_book
 from targets.outputs.export import cell_text, write_csv
 from targets.core.indicators import Rollup, Taxonomy, taxonomy_for
@@ -186,8 +186,7 @@ def _source(row, short: bool = False) -> str:
 
 def province_names(rules_dir: Optional[Path]) -> list[str]:
     """The province-level units, in the order of rules/jurisdictions.toml."""
-    path = rules_dir / "jurisdictions.toml" if rules_dir else None
-    return [p.name for p in jurisdictions.load_jurisdictions(path if path and path.is_file() else None).rules.province]
+    return [p.name for p in places.load_places(rules_dir).rules.province]
 
 
 def write_compare(out: Path, rules_dir: Optional[Path] = None, top: int = 12) -> Comparison:

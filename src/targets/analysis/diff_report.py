@@ -6,10 +6,11 @@ is diff.py; output goes to a rich table, or to CSV / JSON / Excel written atomic
 from __future__ import annotations
 
 import csv
+import difflib
 import json
 import sys
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Optional
 
 from rich.console import Console
@@ -18,8 +19,8 @@ from rich.text import Text
 
 from targets.analysis.diff import diff_targets, load_diff_rules, national_pairs, version_pairs
 from targets.outputs.export import atomic_path, cell_text, write_csv, write_xlsx
-from targets.models import Document, Target, TargetChange, TargetsError
-from targets.core.inputs import scan_inputs
+from targets.models import Document, Target, TargetChange, TargetsError, UsageError
+from targets.core.inputs import scan_inputs, source_of
 from targets.core.pipeline import FileResult, extract_file, extract_paths
 
 COLUMNS = ["status", "indicator_id", "indicator", "target_year", "kind", "old_value", "old_unit",
@@ -89,8 +90,21 @@ def load_side(arg: str, corpus: Optional[Path], rules_dir: Optional[str] = None,
             raise TargetsError(result.error)
     found = _document(results, arg)
     if found is None:
-        raise TargetsError(f"{arg}: no document with this doc_id in {corpus}")
+        raise _no_such_document(arg, corpus, results)
     return found
+
+
+def _no_such_document(arg: str, corpus: Path, results: list[FileResult]) -> UsageError:
+    """The error for a doc_id the corpus lacks, with the closest ones (#25 -> #025)."""
+    stem, _, number = arg.partition("#")
+    ids = [d.doc_id for r in results for d in r.documents]
+    if not results:  # no file of that name: the closest files
+        ids = [PurePosixPath(source_of(p, root)).with_suffix("").as_posix()
+               for p, root in scan_inputs([corpus]).files]
+    padded = f"{stem}#{int(number):03d}" if number.isdigit() else ""
+    close = [padded] if padded in ids else difflib.get_close_matches(arg, ids, n=3, cutoff=0.6)
+    hint = f"; did you mean {' or '.join(close)}?" if close else ""
+    return UsageError(f"{arg}: no document with this doc_id in {corpus}{hint}")
 
 
 def corpus_reports(corpus: Path, national: bool, rules_dir: Optional[str] = None,

@@ -17,7 +17,8 @@ from typing import Optional
 import regex
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from targets.core.jurisdictions import leading_name
+from targets.core.attribute import leading_name
+from targets.core.places import Places
 from targets.core.tomlfile import Rx, read_toml, validate
 
 RULES_FILE = Path(__file__).resolve().parents[1] / "rules" / "documents.toml"
@@ -234,7 +235,8 @@ def _block_starts(text: str, markers: list, rules: DocumentRules) -> list[tuple[
     return sorted(starts.items())
 
 
-def _toc_lookup(front: str, page: Optional[int], rules: DocumentRules) -> tuple[str, str]:
+def _toc_lookup(front: str, page: Optional[int], rules: DocumentRules,
+                places: Optional[Places]) -> tuple[str, str]:
     """(region, title) of the contents entry for a page; the section names a default issuer."""
     section = ""
     for m in rx(rules.compilation.toc_entry).finditer(front):
@@ -248,13 +250,13 @@ def _toc_lookup(front: str, page: Optional[int], rules: DocumentRules) -> tuple[
         q = rx(rules.compilation.toc_quoted).match(entry)
         region, title = (q.group("region").strip(), q.group("title")) if q else ("", entry)
         default = rules.compilation.section_regions.get(section, "")
-        region = region or leading_name(title) or default
+        region = region or leading_name(title, places) or default
         return region, title
     return "", ""
 
 
-def _orphan(text: str, front: int, start: int, end: int, markers: list,
-            rules: DocumentRules) -> Optional[DocSpan]:
+def _orphan(text: str, front: int, start: int, end: int, markers: list, rules: DocumentRules,
+            places: Optional[Places]) -> Optional[DocSpan]:
     """A document after the front matter text[front:start] and before a header, when it is prose."""
     while start < end and text[start].isspace():
         start += 1
@@ -262,7 +264,7 @@ def _orphan(text: str, front: int, start: int, end: int, markers: list,
     sentences = len(rx(rules.compilation.sentence_end).findall(body))
     if sentences < rules.compilation.orphan_min_sentences:
         return None
-    region, title = _toc_lookup(text[front:start], page_at(markers, start), rules)
+    region, title = _toc_lookup(text[front:start], page_at(markers, start), rules, places)
     return _make_span(text, start, end, start, _clean_title(title, rules), region, "", rules)
 
 
@@ -282,11 +284,12 @@ def _between(text: str, start: int, end: int, blocks: list[tuple[int, str]],
 
 
 def _gap(text: str, start: int, end: int, markers: list, blocks: list[tuple[int, str]],
-         rules: DocumentRules, at_top: bool) -> list[Part]:
+         rules: DocumentRules, places: Optional[Places], at_top: bool) -> list[Part]:
     """Parts of text[start:end], before a header: front matter (the file's, or a second
     compilation's), a document that lost its header, tables and advertising; else unplaced."""
     front = _front_end(text, start, end, markers, rules)
-    orphan = _orphan(text, start, max(front, start), end, markers, rules) if front >= 0 or at_top else None
+    orphan = (_orphan(text, start, max(front, start), end, markers, rules, places)
+              if front >= 0 or at_top else None)
     if orphan is None and not at_top:   # between two documents: tables and advertising
         return _between(text, start, end, blocks, UNPLACED)
     front = max(front, start)
@@ -297,15 +300,15 @@ def _gap(text: str, start: int, end: int, markers: list, blocks: list[tuple[int,
             Part(orphan.start, orphan.end, "document", orphan), *_named(text, orphan.end, end, UNPLACED)]
 
 
-def _compilation_parts(text: str, heads: list[_Head], markers: list,
-                       rules: DocumentRules) -> list[Part]:
+def _compilation_parts(text: str, heads: list[_Head], markers: list, rules: DocumentRules,
+                       places: Optional[Places]) -> list[Part]:
     blocks = _block_starts(text, markers, rules)
     block_starts = [b for b, _ in blocks]
     parts: list[Part] = []
     pos = 0                               # where the text no part has yet starts
     for i, h in enumerate(heads):
         if h.start > pos:
-            parts += _gap(text, pos, h.start, markers, blocks, rules, at_top=i == 0)
+            parts += _gap(text, pos, h.start, markers, blocks, rules, places, at_top=i == 0)
         end = heads[i + 1].start if i + 1 < len(heads) else len(text)
         k = bisect.bisect_right(block_starts, h.start)
         if k < len(blocks):
@@ -365,13 +368,14 @@ def _single_title(text: str, rules: DocumentRules) -> str:
     return title
 
 
-def _single(text: str, heads: list[_Head], rules: DocumentRules) -> DocSpan:
+def _single(text: str, heads: list[_Head], rules: DocumentRules,
+            places: Optional[Places]) -> DocSpan:
     head = heads[0] if heads and not text[: heads[0].start].strip() else None
     if head:
         return _make_span(text, 0, len(text), head.body, _clean_title(head.title, rules),
                           head.region, head.url, rules, trim=False)
     title = _single_title(text, rules)
-    region = leading_name(title)
+    region = leading_name(title, places)
     if not region:
         m = rx(rules.single.region_fallback).match(title)
         region = m.group("region") if m else ""
@@ -380,14 +384,17 @@ def _single(text: str, heads: list[_Head], rules: DocumentRules) -> DocSpan:
                       header=_title_line(text, rules))
 
 
-def file_parts(text: str, rules_file: Optional[Path] = None) -> list[Part]:
-    """Every character of a file in one part: its documents in order, and what is none."""
+def file_parts(text: str, rules_file: Optional[Path] = None,
+               places: Optional[Places] = None) -> list[Part]:
+    """Every character of a file in one part: its documents in order, and what is none.
+
+    `places` names the places a title may open with (the project's when None)."""
     rules = load_document_rules(rules_file)
     markers = page_markers(text)
     heads = _find_headers(text, markers, rules)
     if len(heads) >= rules.compilation.min_headers:
-        return _compilation_parts(text, heads, markers, rules)
-    doc = _single(text, heads, rules)
+        return _compilation_parts(text, heads, markers, rules, places)
+    doc = _single(text, heads, rules, places)
     return [Part(doc.start, doc.end, "document", doc)]
 
 
@@ -404,6 +411,24 @@ def unplaced(parts: list[Part], markers: list) -> list[str]:
     return out
 
 
-def split_documents(text: str, rules_file: Optional[Path] = None) -> list[DocSpan]:
+def split_documents(text: str, rules_file: Optional[Path] = None,
+                    places: Optional[Places] = None) -> list[DocSpan]:
     """The documents of a file, in order; one covering the whole text unless a compilation."""
-    return [p.doc for p in file_parts(text, rules_file) if p.doc is not None]
+    return [p.doc for p in file_parts(text, rules_file, places) if p.doc is not None]
+
+
+def head_text(text: str, span: DocSpan, chars: int, rules_file: Optional[Path] = None) -> str:
+    """The first `chars` characters of a document as places are looked up in: simplified,
+    readings (zhì) and white space removed, one line per line."""
+    rules = load_document_rules(rules_file)
+    # Readings and white space removed, the raw text is longer: four times is plenty.
+    raw = text[span.start:min(span.end, span.start + 4 * chars)]
+    lines = (_clean_title(line, rules) for line in raw.split("\n"))
+    out, size = [], 0
+    for line in lines:
+        if line:
+            out.append(line)
+            size += len(line) + 1
+        if size >= chars:
+            break
+    return "\n".join(out)

@@ -19,7 +19,7 @@ from targets.core.schema import Strict, check_pattern as _check_pattern, validat
 
 RULE_FILE = "indicators.toml"
 NO_UNIT = "none"  # the family of a number written without a unit (PUE 1.3)
-TOP_KEYS = {"sectors", "indicator", "rollup"}
+TOP_KEYS = {"sectors", "sector_en", "indicator", "rollup"}
 MEMO_SIZE = 1 << 16
 
 
@@ -78,14 +78,24 @@ class Taxonomy:
     """The validated indicators of one rule folder, compiled, with a classification memo."""
 
     def __init__(self, indicators: list[Indicator], rollups: list[Rollup],
-                 family_of_unit: dict[str, str]):
+                 family_of_unit: dict[str, str], sector_en: Optional[dict[str, str]] = None):
         self.indicators = indicators
+        self.sector_en = sector_en or {}
         self.rollups = rollups
         self.by_id = {i.id: i for i in indicators}
         self.family_of_unit = family_of_unit
         self._compiled = [(i, _either(i.patterns), _either(i.exclude) if i.exclude else None)
                           for i in indicators]
         self.classify = lru_cache(maxsize=MEMO_SIZE)(self._classify)
+
+    def english(self, indicator_id: str) -> str:
+        """The English name of an indicator id, "" for none."""
+        ind = self.by_id.get(indicator_id)
+        return ind.en if ind else ""
+
+    def sector_english(self, sector: str) -> str:
+        """A sector's English name where it differs from its id (circular_economy), else the id."""
+        return self.sector_en.get(sector, sector)
 
     def family_of(self, unit: str) -> str:
         """The family of a unit as written; NO_UNIT for none, "" for one units.toml lacks.
@@ -125,6 +135,10 @@ def load_taxonomy(rules: RuleSet) -> Taxonomy:
     sectors = raw.get("sectors")
     if not isinstance(sectors, list) or not all(isinstance(s, str) for s in sectors):
         raise RuleError(f"{path}: `sectors` must be a list of names")
+    sector_en = raw.get("sector_en", {})
+    if not isinstance(sector_en, dict) or not set(sector_en) <= set(sectors) or not all(
+            isinstance(v, str) and v for v in sector_en.values()):
+        raise RuleError(f"{path}: `sector_en` must map names of `sectors` to English names")
     families = set(family_of_unit.values()) | {NO_UNIT}
     indicators: list[Indicator] = []
     for i, data in enumerate(_tables(path, raw, "indicator")):
@@ -139,7 +153,7 @@ def load_taxonomy(rules: RuleSet) -> Taxonomy:
         if missing:
             raise RuleError(f"{path}: rule {rollup.id!r}: unknown indicator ids {missing}")
         rollups.append(rollup)
-    return Taxonomy(indicators, rollups, family_of_unit)
+    return Taxonomy(indicators, rollups, family_of_unit, sector_en)
 
 
 def _tables(path: Path, raw: dict, key: str) -> list[dict]:

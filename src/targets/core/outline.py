@@ -83,6 +83,9 @@ class Section:
     role_rule: str
 
 
+NO_SECTION = Section("", "", "")
+
+
 class Outline:
     """The headings and list items of one normalized document text."""
 
@@ -91,17 +94,24 @@ class Outline:
         self.starts = [h.start for h in headings]
         self.items = items  # (start, marker end, rule id)
         self.item_starts = [i[0] for i in items]
+        self.sections = self._sections()
 
-    def section_at(self, pos: int) -> Section:
-        """The section a sentence starting at pos stands in."""
-        stack: list[Heading] = []
-        for h in self.headings[:bisect.bisect_right(self.starts, pos)]:
+    def _sections(self) -> list[Section]:
+        """The section that each heading opens: the path of the headings open there."""
+        out, stack = [], []
+        for h in self.headings:
             while stack and stack[-1].level >= h.level:
                 stack.pop()
             stack.append(h)
-        role = next((h for h in reversed(stack) if h.role), None)
-        return Section(" / ".join(h.title for h in stack), role.role if role else "",
-                       f"section:{role.role_rule}" if role else "")
+            role = next((s for s in reversed(stack) if s.role), None)
+            out.append(Section(" / ".join(s.title for s in stack), role.role if role else "",
+                               f"section:{role.role_rule}" if role else ""))
+        return out
+
+    def section_at(self, pos: int) -> Section:
+        """The section a sentence starting at pos stands in."""
+        i = bisect.bisect_right(self.starts, pos)
+        return self.sections[i - 1] if i else NO_SECTION
 
     def heading_between(self, start: int, end: int) -> bool:
         """Whether a heading starts in [start, end)."""
@@ -124,39 +134,49 @@ class Reader:
     def __init__(self, rules):
         o = rules.outline
         self.rules = o
-        self.boundary = rules.rx(o.boundary)
         self.title_end = rules.rx(o.title_end)
-        parts = [f"(?P<h{i}>{h.marker})" for i, h in enumerate(o.heading)]
-        self.marker = rules.rx("|".join(parts))
-        self.items = rules.rx("|".join(f"(?P<l{i}>{r.marker})" for i, r in enumerate(o.list)))
+        self.marker = rules.rx("|".join(f"(?P<h{i}>{h.marker})" for i, h in enumerate(o.heading)))
+        items = "|".join(f"(?P<l{i}>{r.marker})" for i, r in enumerate(o.list))
+        # A heading or list item stands where a boundary ends: one scan finds them all (a
+        # chained heading, right after the previous one's title, is tried at that point).
+        boundary = o.boundary.removesuffix("$")
+        self.at_boundary = rules.rx(f"(?<={boundary})(?:{self.marker.pattern})")
+        self.items_at_boundary = rules.rx(f"(?<={boundary})(?:{items})")
         self.roles = [(r, rules.rx(r.pattern)) for r in rules.sections.role]
 
     def outline(self, text: str) -> Outline:
         headings: list[Heading] = []
-        last_end = -1
-        markers = list(self.marker.finditer(text))
-        starts = [m.start() for m in markers]
-        for k, m in enumerate(markers):
-            rule = self.rules.heading[int(m.lastgroup[1:])]
-            if m.start() < last_end:
-                continue  # inside the previous heading's title
-            if m.start() != last_end and not self.boundary.search(text, 0, m.start()):
-                continue
-            end = self.title_stop(text, m.end(), starts[k + 1] if k + 1 < len(starts) else len(text))
-            title = text[m.start():end].strip()
-            if len(title) <= len(m.group().strip()) and not rule.line:
-                continue  # a marker with no title
-            role, role_rule = self.role_of(text[m.end():end].strip())
-            headings.append(Heading(m.start(), end, rule.level, title, rule.id, role, role_rule))
-            last_end = end
+        chained, pos = None, 0
+        while True:
+            # A heading stands where a boundary ends, or right where the last title ended.
+            m = (self.marker.match(text, chained) if chained is not None else None) \
+                or self.at_boundary.search(text, pos)
+            if m is None:
+                break
+            heading = self.heading(text, m)
+            chained, pos = (heading.end, heading.end) if heading else (None, max(m.end(), m.start() + 1))
+            if heading:
+                headings.append(heading)
         items = [(m.start(), m.end(), self.rules.list[int(m.lastgroup[1:])].id)
-                 for m in self.items.finditer(text)
-                 if self.boundary.search(text, 0, m.start())]
+                 for m in self.items_at_boundary.finditer(text)]
         return Outline(headings, items)
 
-    def title_stop(self, text: str, start: int, next_marker: int) -> int:
-        """Where a title that starts at `start` ends."""
-        limit = min(next_marker, start + self.rules.title_max, len(text))
+    def heading(self, text: str, m) -> Optional[Heading]:
+        """The heading a marker match opens, or None for a marker with no title."""
+        rule = self.rules.heading[int(m.lastgroup[1:])]
+        end = self.title_stop(text, m.end())
+        title = text[m.start():end].strip()
+        if len(title) <= len(m.group().strip()) and not rule.line:
+            return None
+        role, role_rule = self.role_of(text[m.end():end].strip())
+        return Heading(m.start(), end, rule.level, title, rule.id, role, role_rule)
+
+    def title_stop(self, text: str, start: int) -> int:
+        """Where a title that starts at `start` ends: a title_end, the next marker, the end of
+        its line or title_max characters."""
+        limit = min(start + self.rules.title_max, len(text))
+        next_marker = self.marker.search(text, start + 1, limit)
+        limit = next_marker.start() if next_marker else limit
         for stop in self.title_end.finditer(text, start, limit):
             if text[start:stop.start()].strip() or text[stop.start()] == "\n":
                 return stop.start()  # a title_end before any title text (专栏1 “…”) opens it

@@ -12,7 +12,7 @@ from targets.core import documents
 
 from targets.core import indicators
 
-from targets.core import jurisdictions
+from targets.core import attribute, places
 from targets.core.inputs import source_of
 from targets.core.load import Loaded, load_file
 from targets.models import Document, InputError, Target, TargetsError
@@ -79,7 +79,10 @@ def document_targets(original: str, doc: Document, resolver: Resolver,
         indicator_id, sector = taxonomy.classify(r.indicator, taxonomy.family_of(r.unit))
         targets.append(Target(
             doc_id=doc.doc_id, source=doc.source, doc_title=doc.doc_title, region=doc.region,
-            province=doc.province, indicator=r.indicator, indicator_id=indicator_id, sector=sector,
+            province=doc.province, region_code=doc.region_code, province_code=doc.province_code,
+            province_en=doc.province_en, indicator=r.indicator, indicator_id=indicator_id,
+            indicator_en=taxonomy.english(indicator_id), sector=sector,
+            sector_en=taxonomy.sector_english(sector),
             value=r.value, value_max=r.value_max,
             unit=r.unit, value_std=r.value_std, unit_std=r.unit_std, comparator=r.comparator,
             kind=r.kind, direction=r.direction, base_year=r.base_year, target_year=r.target_year,
@@ -100,18 +103,22 @@ def split_file(text: str, source: str,
     """The documents of a file's text, with jurisdiction and pages, the page markers, and a
     warning for each stretch of text that fits no document."""
     markers = documents.page_markers(text)
-    parts = documents.file_parts(text, _data_file(rules_dir, "documents.toml"))
+    known = places.load_places(rules_dir)
+    doc_rules = _data_file(rules_dir, "documents.toml")
+    parts = documents.file_parts(text, doc_rules, known)
     spans = [p.doc for p in parts if p.doc is not None]
-    places = _data_file(rules_dir, "jurisdictions.toml")
     # The file's path, not its name: a/plan.txt and b/plan.txt are two documents, not one.
     stem = str(PurePosixPath(source).with_suffix(""))
     docs = []
     for i, span in enumerate(spans):
         doc_id = stem if len(spans) == 1 else f"{stem}#{i + 1:03d}"
+        place = attribute.attribute(known, span.region, span.title, lambda: documents.head_text(
+            text, span, known.rules.head.source_window, doc_rules))
         docs.append(Document(
-            doc_id=doc_id, source=source, doc_title=span.title, region=span.region,
-            province=jurisdictions.province_of(span.region, span.title, places),
-            level=jurisdictions.level_of(span.region, span.title, places), is_draft=span.is_draft,
+            doc_id=doc_id, source=source, doc_title=span.title, region=span.region or place.named,
+            province=place.province, level=place.level, region_code=place.region_code,
+            province_code=place.province_code, province_en=place.province_en,
+            place_note=place.note, is_draft=span.is_draft,
             url=span.url, published=span.published, page_start=documents.page_at(markers, span.start),
             page_end=documents.page_at(markers, max(span.start, span.end - 1)),
             char_start=span.start, char_end=span.end))

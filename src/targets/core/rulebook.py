@@ -141,12 +141,12 @@ def load_rules(directory: Path | None = None) -> RuleSet:
 def _check_data_files(directory: Path) -> None:
     """The folder's own document and jurisdiction data, validated like every rule file."""
     from targets.core.documents import load_document_rules  # they import this module's errors
-    from targets.core.jurisdictions import load_jurisdictions
+    from targets.core.places import load_places
 
     if (directory / "documents.toml").is_file():
         load_document_rules(directory / "documents.toml")
-    if (directory / "jurisdictions.toml").is_file():
-        load_jurisdictions(directory / "jurisdictions.toml")
+    if (directory / "jurisdictions.toml").is_file() or (directory / "divisions.tsv").is_file():
+        load_places(directory)
 
 
 def _check_unique_surfaces(path: Path, units: list[Unit]) -> None:

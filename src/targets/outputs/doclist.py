@@ -10,9 +10,11 @@ from targets.core.load import load_file
 from targets.models import Document, InputError, TargetsError
 from targets.core.inputs import path_text, scan_inputs, source_of, unreadable_message
 from targets.core.pipeline import split_file
+from targets.core.places import load_places
+from targets.core.province_query import parse_provinces
 from targets.outputs.workbooks import provinces_of
 
-DOC_TABLE_COLUMNS = ["doc_id", "title", "region", "province", "level", "draft", "pages",
+DOC_TABLE_COLUMNS = ["doc_id", "title", "region", "province", "level", "code", "draft", "pages",
                      "published"]
 
 
@@ -30,6 +32,7 @@ def list_documents(inputs: list[Path], province: Optional[str] = None,
     missing = [str(p) for p in inputs if not p.exists()]
     if missing:
         raise TargetsError(f"input not found: {', '.join(missing)}")
+    provinces = parse_provinces(province, load_places())
     scanned = scan_inputs(inputs)
     found = DocList(errors=[unreadable_message(folder, why) for folder, why in scanned.unreadable])
     for path, root in scanned.files:
@@ -41,7 +44,7 @@ def list_documents(inputs: list[Path], province: Optional[str] = None,
             continue
         found.warnings += [f"{source_of(path, root)}: {w}" for w in warnings]
         found.documents += [d for d in docs
-                            if province is None or province in provinces_of(d.province)]
+                            if provinces is None or set(provinces) & set(provinces_of(d.province))]
     return found
 
 
@@ -53,7 +56,7 @@ def table_row(doc: Document) -> list[str]:
         pages = str(doc.page_start)
     else:
         pages = f"{doc.page_start}-{doc.page_end}"
-    return [doc.doc_id, doc.doc_title, doc.region, doc.province, doc.level,
+    return [doc.doc_id, doc.doc_title, doc.region, doc.province, doc.level, doc.region_code,
             "draft" if doc.is_draft else "", pages, doc.published]
 
 

@@ -18,10 +18,13 @@ from targets.core.load import SUPPORTED_SUFFIXES, split_encoding
 from targets.models import DOCUMENT_COLUMNS, TARGET_COLUMNS, TargetsError
 from targets.core.inputs import path_text, scan_inputs, unreadable_message
 from targets.core.pipeline import FileResult, extract_paths
+from targets.core.places import load_places
+from targets.core.province_query import parse_provinces
 
 ERROR_COLUMNS = ["source", "error"]
 WIDTHS = {"doc_id": 22, "source": 28, "doc_title": 30, "indicator": 36, "sentence": 80,
-          "error": 80, "region": 12, "province": 12}
+          "error": 80, "region": 12, "province": 12, "province_en": 14, "indicator_en": 36,
+          "place_note": 40}
 
 
 @dataclass
@@ -69,7 +72,8 @@ def run_extract(inputs: list[Path], out: Path, rules_dir: Optional[str] = None, 
                 on_writing: Callable[[], None] = lambda: None) -> Summary:
     """Extract every supported file under `inputs` and write the outputs into `out`.
 
-    `by` cuts targets.xlsx into sheets (see workbooks.py); `province` keeps only its records.
+    `by` cuts targets.xlsx into sheets (see workbooks.py); `province` (河南省, Henan, CN-HA,
+    410000, or several separated by commas) keeps only their records.
     `on_writing` is called when every file is read and the workbooks are begun.
     """
     started = time.perf_counter()
@@ -80,6 +84,7 @@ def run_extract(inputs: list[Path], out: Path, rules_dir: Optional[str] = None, 
         check_encoding(encoding)
     if out.exists() and not out.is_dir():
         raise TargetsError(f"{out}: --out must be a folder, and this is a file")
+    provinces = parse_provinces(province, load_places(rules_dir))  # a typo fails before any file is read
     found = scan_inputs(inputs)
     files = found.files
     roots = {root for _, root in files} | {folder for folder, _ in found.unreadable}
@@ -90,7 +95,7 @@ def run_extract(inputs: list[Path], out: Path, rules_dir: Optional[str] = None, 
     on_start(len(files))
     try:
         with locked(out, summary.notes.append):
-            _write_outputs(summary, files, out, rules_dir, jobs, encoding, on_file, by, province,
+            _write_outputs(summary, files, out, rules_dir, jobs, encoding, on_file, by, provinces,
                            on_writing)
     except OSError as exc:  # a full disk, a read-only folder: the user's to fix, no traceback
         raise TargetsError(f"{out}: cannot write the outputs ({exc})") from exc
@@ -100,7 +105,7 @@ def run_extract(inputs: list[Path], out: Path, rules_dir: Optional[str] = None, 
 
 def _write_outputs(summary: Summary, files: list, out: Path, rules_dir: Optional[str], jobs: int,
                    encoding: Optional[str], on_file: Callable[[FileResult], None], by: str,
-                   province: Optional[str], on_writing: Callable[[], None]) -> None:
+                   provinces: Optional[tuple[str, ...]], on_writing: Callable[[], None]) -> None:
     """Every output is written into a staging folder and published at the end, all at once."""
     # workbooks reads CSVs back with read_rows from this module: import it late, not in a cycle.
     from targets.outputs.workbooks import keep_province, write_workbooks
@@ -116,7 +121,7 @@ def _write_outputs(summary: Summary, files: list, out: Path, rules_dir: Optional
                 if result.error:  # it names the file, whose name may not be UTF-8
                     result = FileResult(result.source, error=path_text(result.error),
                                         chars=result.chars)
-                _record(summary, keep_province(result, province), t_csv, d_csv)
+                _record(summary, keep_province(result, provinces), t_csv, d_csv)
                 on_file(result)
         write_csv(stage / "errors.csv", ERROR_COLUMNS,
                   [[cell_text(s), cell_text(e)] for s, e in summary.unreadable + summary.errors]
@@ -124,7 +129,8 @@ def _write_outputs(summary: Summary, files: list, out: Path, rules_dir: Optional
                   + [[cell_text(s), "skipped: not a supported file type"] for s in summary.skipped]
                   + [[cell_text(s), cell_text(f"warning: {w}")] for s, w in summary.warnings])
         on_writing()
-        write_workbooks(stage, t_tmp, d_tmp, by, province, jobs, summary.notes.append)
+        write_workbooks(stage, t_tmp, d_tmp, by, provinces, jobs, summary.notes.append,
+                        load_places(rules_dir))
         # The new set replaces the old one whole: what the last run wrote and this one did
         # not (a province no longer in the input) goes, and nothing else.
         publish(stage, out, "extract", summary.notes.append)

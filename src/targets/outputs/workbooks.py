@@ -20,11 +20,12 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from itertools import chain, islice, repeat
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Literal, Optional
+from typing import Any, Callable, Collection, Iterable, Iterator, Literal, Optional, Sequence
 
 from targets.outputs.export import write_xlsx
 from targets.models import DOCUMENT_COLUMNS, TARGET_COLUMNS
 from targets.core.pipeline import FileResult
+from targets.core.places import Places, Unit, load_places
 from targets.core.pool import worker_pool, workers_for
 from targets.outputs.runner import WIDTHS, read_rows, typed_rows
 
@@ -34,7 +35,9 @@ UNKNOWN = "未知"              # documents whose issuer maps to no province
 SUMMARY_COLUMNS = ["doc_id", "title", "region", "level", "pages", "n_targets", "sheet"]
 # What a province spool keeps of each document: the summary sheet's columns, bar the sheet name.
 SPOOL_COLUMNS = ["doc_id", "doc_title", "region", "level", "pages", "n_targets"]
-OVERVIEW_COLUMNS = ["province", "documents", "targets"]
+# Every province is listed, in code order, those without a document too (0 documents).
+OVERVIEW_COLUMNS = ["province", "province_en", "province_code", "region_code", "documents",
+                    "targets"]
 EXCEL_SHEET_MAX = 31
 # Excel refuses these in sheet names; their full-width forms are allowed and read the same
 # in a Chinese title, so 《方案》:2030/目标 stays legible instead of turning into underscores.
@@ -82,11 +85,12 @@ def provinces_of(value: str) -> list[str]:
     return [p.strip() for p in value.split(";") if p.strip()] or [UNKNOWN]
 
 
-def keep_province(result: FileResult, province: Optional[str]) -> FileResult:
-    """`result` with only the documents and targets of `province` (all of them when None)."""
-    if not province or result.error:
+def keep_province(result: FileResult, provinces: Optional[Collection[str]]) -> FileResult:
+    """`result` with only the documents and targets of `provinces` (all of them when None)."""
+    if not provinces or result.error:
         return result
-    docs = [d for d in result.documents if province in provinces_of(d.province)]
+    provinces = (provinces,) if isinstance(provinces, str) else provinces
+    docs = [d for d in result.documents if set(provinces) & set(provinces_of(d.province))]
     ids = {d.doc_id for d in docs}
     targets = [t for t in result.targets if t.doc_id in ids]
     return FileResult(source=result.source, documents=docs, targets=targets, chars=result.chars,
@@ -159,9 +163,10 @@ def _pages(doc: dict[str, str]) -> str:
 
 
 def spool_provinces(documents_csv: Path, targets_csv: Path, tmp: Path,
-                    only: Optional[str] = None) -> list[ProvinceSpool]:
-    """Each province's spool (a joint plan goes to each of its provinces): 全国 first, the
-    provinces by name, the unresolved last."""
+                    only: Optional[Collection[str]] = None,
+                    order: Sequence[str] = ()) -> list[ProvinceSpool]:
+    """Each province's spool (a joint plan goes to each of its provinces), in the `order`
+    given (全国, then the provinces by code), names not in it after, the unresolved last."""
     spools: dict[str, ProvinceSpool] = {}
     writers: dict[str, tuple[Any, Any]] = {}
     at_indicator = TARGET_COLUMNS.index("indicator")
@@ -171,7 +176,7 @@ def spool_provinces(documents_csv: Path, targets_csv: Path, tmp: Path,
             summary = [doc["doc_id"], doc["doc_title"], doc["region"], doc["level"], _pages(doc),
                        doc["n_targets"]]
             for p in provinces_of(doc["province"]):
-                if only is not None and p != only:
+                if only is not None and p not in only:
                     continue
                 if p not in spools:
                     spools[p] = ProvinceSpool(p, tmp / str(len(spools)))
@@ -184,7 +189,8 @@ def spool_provinces(documents_csv: Path, targets_csv: Path, tmp: Path,
                 spool.documents += 1
                 spool.targets += len(rows)
                 spool.indicators.update(r[at_indicator] for r in rows)
-    return sorted(spools.values(), key=lambda s: (s.name != "全国", s.name == UNKNOWN, s.name))
+    rank = {name: i for i, name in enumerate(order)}
+    return sorted(spools.values(), key=lambda s: (s.name == UNKNOWN, rank.get(s.name, len(rank)), s.name))
 
 
 def _spool_writer(files: ExitStack, path: Path, columns: list[str]) -> Any:
@@ -223,16 +229,39 @@ def write_province_workbook(path: Path, spool: ProvinceSpool) -> None:
     write_xlsx(path, chain([summary], sheets), WIDTHS | {"title": 40, "sheet": 30})
 
 
+def _overview(spools: list[ProvinceSpool], places: Places,
+              only: Optional[Collection[str]]) -> Iterator[list[Any]]:
+    """A row per province in code order, with its English name and codes, and its counts."""
+    counts = {s.name: (s.documents, s.targets) for s in spools}
+    for name, unit in province_table(places):
+        if only is None or name in only:
+            place = places.place(unit, name)
+            yield [name, place.province_en, place.province_code, place.region_code,
+                   *counts.pop(name, (0, 0))]
+    for name, (documents, targets) in counts.items():   # 未知, and names no rule file knows
+        yield [name, "", "", "", documents, targets]
+
+
+def province_table(places: Places) -> list[tuple[str, Unit]]:
+    """(name, unit) of 全国 and of every province-level unit, in code order."""
+    nat = places.rules.national
+    provinces = sorted((u for u in places.units if u.level == "province"), key=lambda u: u.code)
+    return [("全国", Unit("全国", "national", "全国", nat.code)), *((u.name, u) for u in provinces)]
+
+
 def write_workbooks(out: Path, targets_csv: Path, documents_csv: Path, by: By = "province",
-                    province: Optional[str] = None, jobs: int = 1,
-                    note: Callable[[str], None] = lambda message: None) -> list[Path]:
+                    province: Optional[Collection[str]] = None, jobs: int = 1,
+                    note: Callable[[str], None] = lambda message: None,
+                    places: Optional[Places] = None) -> list[Path]:
     """OUT/targets.xlsx, and with by="province" OUT/provinces/*.xlsx; returns what was written.
 
     With jobs > 1 the province workbooks are written in a process pool, beside targets.xlsx.
     `note` hears of a workbook cut differently from what was asked (see MAX_DOCUMENT_SHEETS).
+    `places` gives the provinces' order, codes and English names (the project's when None).
     """
     if by not in BY_CHOICES:
         raise ValueError(f"by must be one of {BY_CHOICES}, not {by!r}")
+    province = (province,) if isinstance(province, str) else province
     book = out / "targets.xlsx"
     flat: list[Sheet] = [("targets", TARGET_COLUMNS, read_rows(targets_csv)),
                          ("documents", DOCUMENT_COLUMNS, read_rows(documents_csv))]
@@ -249,9 +278,14 @@ def write_workbooks(out: Path, targets_csv: Path, documents_csv: Path, by: By = 
         return [book]
     # The spool lives in the staging folder: a killed run's is removed with it by the next run.
     with tempfile.TemporaryDirectory(prefix=".spool-", dir=out) as tmp:
-        spools = spool_provinces(documents_csv, targets_csv, Path(tmp), province)
-        overview = ("overview", OVERVIEW_COLUMNS, [[s.name, s.documents, s.targets] for s in spools])
-        names = _sheet_names((s.name for s in spools), {"overview", "targets", "documents"})
+        places = places or load_places()
+        order = [name for name, _ in province_table(places)]
+        spools = spool_provinces(documents_csv, targets_csv, Path(tmp), province, order)
+        overview = ("overview", OVERVIEW_COLUMNS, list(_overview(spools, places, province)))
+        english = {name: places.place(unit, name).province_en for name, unit in province_table(places)}
+        # A sheet per province, named in Chinese and English (河南省 Henan) for every reader.
+        names = _sheet_names((f"{s.name} {english[s.name]}".strip() if s.name in english
+                              else s.name for s in spools), {"overview", "targets", "documents"})
         per_province = [(n, TARGET_COLUMNS, read_rows(s.targets_csv)) for n, s in zip(names, spools)]
         books = {s.name: out / "provinces" / province_file(s.name) for s in spools}
         for s in spools:

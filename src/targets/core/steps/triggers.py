@@ -180,10 +180,13 @@ class Subject:
         marks = self.matcher.years(text)
         for y in marks:
             text = text[:y.start] + " " * (y.end - y.start) + text[y.end:]
-        if marks and self.tidy(text[marks[-1].end:]) and self.tidy(text[:marks[-1].start]):
+        if marks and self.tidy(text[:marks[-1].start]):
             first_cut = self.ends.search(text)
-            if not first_cut or first_cut.start() >= marks[-1].end:
-                text = " " * marks[-1].end + text[marks[-1].end:]
+            end = marks[-1].end
+            if not first_cut or first_cut.start() >= end:
+                cut_after = self.ends.search(text, end)
+                if self.tidy(text[end:cut_after.start() if cut_after else len(text)]):
+                    text = " " * end + text[end:]
         text = self.strive.sub(" ", text)
         for rx in self.bases:
             text = rx.sub(lambda m: " " * len(m.group()), text)

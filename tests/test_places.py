@@ -1,4 +1,4 @@
-"""jurisdictions.py: issuer as named -> province-level unit and level."""
+"""places.py and attribute.py: issuer as named -> division, level and province."""
 from __future__ import annotations
 
 import tomllib
@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from targets.core.documents import split_documents
-from targets.core.jurisdictions import leading_name, level_of, load_jurisdictions, province_of
+from targets.core.attribute import attribute, leading_name, level_of, province_of
+from targets.core.places import load_places
 from targets.models import RuleError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -144,31 +145,38 @@ def write_rules(tmp_path: Path, old: str, new: str) -> Path:
 def test_rules_file_is_complete():
     data = tomllib.loads(RULES.read_text(encoding="utf-8"))
     assert sorted(p["name"] for p in data["province"]) == sorted(PROVINCES)
-    load_jurisdictions()
+    load_places()
 
 
 def test_rules_reject_bad_level_naming_entry(tmp_path):
-    path = write_rules(tmp_path, 'name = "安康市"\nprovince = "陕西省"\nlevel = "city"',
-                       'name = "安康市"\nprovince = "陕西省"\nlevel = "town"')
-    with pytest.raises(RuleError, match=r"jurisdictions\.toml: entry place\.'安康市'\.level"):
-        load_jurisdictions(path)
+    path = write_rules(tmp_path, 'name = "雄安新区"\nprovince = "河北省"\nlevel = "city"',
+                       'name = "雄安新区"\nprovince = "河北省"\nlevel = "town"')
+    with pytest.raises(RuleError, match=r"jurisdictions\.toml: entry place\.'雄安新区'\.level"):
+        load_places(path.parent)
 
 
 def test_rules_reject_unknown_province(tmp_path):
-    path = write_rules(tmp_path, 'province = "陕西省"', 'province = "陜西省"')
-    with pytest.raises(RuleError, match=r"jurisdictions\.toml: .*'安康市': unknown province"):
-        load_jurisdictions(path)
+    path = write_rules(tmp_path, 'province = "河北省"', 'province = "河北"')
+    with pytest.raises(RuleError, match=r"jurisdictions\.toml: .*'雄安新区': unknown province"):
+        load_places(path.parent)
 
 
 def test_rules_reject_unknown_key(tmp_path):
-    path = write_rules(tmp_path, 'name = "长垣市"', 'name = "长垣市"\ncounty = true')
+    path = write_rules(tmp_path, 'name = "两江新区"', 'name = "两江新区"\ncounty = true')
     with pytest.raises(RuleError,
-                       match=r"jurisdictions\.toml: entry place\.'长垣市'\.county: Extra inputs"):
-        load_jurisdictions(path)
+                       match=r"jurisdictions\.toml: entry place\.'两江新区'\.county: Extra inputs"):
+        load_places(path.parent)
 
 
 def test_rules_reject_bad_pattern(tmp_path):
     path = write_rules(tmp_path, 'patterns = ["部$"', 'patterns = ["部$("')
     with pytest.raises(RuleError,
                        match=r"jurisdictions\.toml: entry ministry\.patterns\.0: .*bad regex"):
-        load_jurisdictions(path)
+        load_places(path.parent)
+
+
+def test_a_name_that_runs_into_a_word_is_cut_back():
+    places = load_places()
+    assert attribute(places, "", "", lambda: "推进海南区域协调发展").province == "海南省"
+    assert attribute(places, "海南区").region_code == "150303"          # 乌海市海南区
+    assert attribute(places, "", "", lambda: "长垣县域经济").region_code == "410783"
