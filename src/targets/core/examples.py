@@ -34,7 +34,9 @@ def cases(rules: RuleSet) -> Iterator[Case]:
             yield Case(file, rule_id, text, [{}])
 
 
-def _same(record: Target, key: str, want: Any) -> bool:
+def _same(record: Target, key: str, want: Any, text: str) -> bool:
+    if key == "surface":  # the span pinned: the text it holds, as written
+        return text[record.char_start:record.char_end] == want
     got = getattr(record, key)
     if want == "":
         return got in (None, "")
@@ -51,7 +53,8 @@ def check(case: Case, rules: RuleSet) -> str | None:
         got = [(t.value, t.unit, t.indicator) for t in found]
         return f"{case.name}: expected {len(expect)} record(s), got {len(found)}: {got}"
     for i, (record, want) in enumerate(zip(found, expect)):
-        wrong = {k: (getattr(record, k), v) for k, v in want.items() if not _same(record, k, v)}
+        wrong = {k: (case.text[record.char_start:record.char_end] if k == "surface" else getattr(record, k), v)
+                 for k, v in want.items() if not _same(record, k, v, case.text)}
         if wrong:
             return f"{case.name}: record {i}: (got, expected) {wrong}"
     return None

@@ -84,6 +84,7 @@ class Section:
 
 
 NO_SECTION = Section("", "", "")
+INLINE_TAIL = 6  # characters after an inline title's role words that make them its title
 
 
 class Outline:
@@ -168,7 +169,13 @@ class Reader:
         title = text[m.start():end].strip()
         if len(title) <= len(m.group().strip()) and not rule.line:
             return None
-        role, role_rule = self.role_of(text[m.end():end].strip())
+        role, role_rule, role_end = self.role_of(text[m.end():end])
+        on_its_line = end == len(text) or text[end] == "\n"
+        if role and not on_its_line and end - (m.end() + role_end) > INLINE_TAIL:
+            # An inline title that runs on into its text (三、重点任务将碳达峰贯穿于…): its role
+            # words are the title.
+            end = m.end() + role_end
+            title = text[m.start():end].strip()
         return Heading(m.start(), end, rule.level, title, rule.id, role, role_rule)
 
     def title_stop(self, text: str, start: int) -> int:
@@ -176,17 +183,21 @@ class Reader:
         its line or title_max characters."""
         limit = min(start + self.rules.title_max, len(text))
         next_marker = self.marker.search(text, start + 1, limit)
-        limit = next_marker.start() if next_marker else limit
+        if next_marker:
+            limit = next_marker.start()
         for stop in self.title_end.finditer(text, start, limit):
             if text[start:stop.start()].strip() or text[stop.start()] == "\n":
                 return stop.start()  # a title_end before any title text (专栏1 “…”) opens it
         return limit
 
-    def role_of(self, title: str) -> tuple[str, str]:
+    def role_of(self, title: str) -> tuple[str, str, int]:
+        """(role, rule id, where its words end in the title), or ("", "", 0)."""
+        stripped = title.lstrip()
         for rule, rx in self.roles:
-            if rx.match(title):
-                return rule.role, rule.id
-        return "", ""
+            m = rx.match(stripped)
+            if m:
+                return rule.role, rule.id, len(title) - len(stripped) + m.end()
+        return "", "", 0
 
 
 def check_outline_examples(rules) -> tuple[int, list[str]]:
@@ -206,8 +217,8 @@ def check_outline_examples(rules) -> tuple[int, list[str]]:
     for rule in rules.sections.role:
         for title in rule.examples:
             n += 1
-            if reader.role_of(title) != (rule.role, rule.id):
-                failures.append(f"sections:{rule.id}: {title!r} should be {rule.role}, is {reader.role_of(title)}")
+            if reader.role_of(title)[:2] != (rule.role, rule.id):
+                failures.append(f"sections:{rule.id}: {title!r} should be {rule.role}, is {reader.role_of(title)[:2]}")
         for title in rule.counterexamples:
             n += 1
             if reader.role_of(title)[0] == rule.role:

@@ -48,7 +48,8 @@ class Example(Strict):
     def _known_fields(self) -> "Example":
         from targets.models import Target  # the record type: a misspelt field fails here
 
-        unknown = sorted({k for record in self.expect for k in record} - set(Target.model_fields))
+        known = set(Target.model_fields) | {"surface"}  # surface: the text the span holds
+        unknown = sorted({k for record in self.expect for k in record} - known)
         if unknown:
             raise ValueError(f"expect names fields a target does not have: {unknown}")
         return self
