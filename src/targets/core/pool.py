@@ -61,8 +61,8 @@ def worker_pool(workers: int, behind_parent: bool = False) -> Iterator[ProcessPo
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
-    # The pool's own list, and the processes started and not yet in it (a signal may land
-    # while the pool starts its workers); shutdown() forgets the pool's.
+    # The pool's own list (which shutdown() forgets), and any worker started and not yet in
+    # it: where workers start one at a time (spawn), a signal may land between the two.
     running = {*(pool._processes or {}).values(), *multiprocessing.active_children()}
     for process in running:
         process.terminate()
