@@ -27,6 +27,7 @@ class Quantity:
     unit: str
     unit_rule: Unit
     per: str = ""  # a denominator written after the unit: 公里/平方公里 -> "/平方公里"
+    shared_unit: bool = False  # a listed number that takes the unit of the quantity after it
 
     @property
     def chinese(self) -> bool:
@@ -91,6 +92,26 @@ class Matcher:
             else:
                 unit = m.group("cunit")
                 out.append(Quantity(m.start(), m.end(), m.group("cnum"), None, unit, self.unit_of[unit]))
+        return self.with_listed(text, out)
+
+    @cached_property
+    def listed_number(self) -> regex.Pattern:
+        sep = self.rules.split.item_separator
+        return regex.compile(rf"(?<![\p{{Latin}}\d.])(?P<num>{ARABIC})(?:{sep})$", regex.V1)
+
+    def with_listed(self, text: str, found: list[Quantity]) -> list[Quantity]:
+        """Numbers listed before a quantity share its unit: 分别为426、191万千瓦 is 426万千瓦 too."""
+        out: list[Quantity] = []
+        taken = 0
+        for q in found:
+            listed, pos = [], q.start
+            while q.number[0].isdigit() and (m := self.listed_number.search(text, taken, pos)):
+                listed.append(Quantity(m.start(), m.start() + len(m["num"]), m["num"], None,
+                                       q.unit, q.unit_rule, q.per, shared_unit=True))
+                pos = m.start()
+            out += reversed(listed)
+            out.append(q)
+            taken = q.end
         return out
 
     def years(self, text: str) -> list[YearMark]:

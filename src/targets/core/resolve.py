@@ -21,7 +21,8 @@ from targets.core.steps.comparators import Bound, SharedBound
 from targets.core.steps.exclusions import Excluded
 from targets.core.steps.split import Items, ListedCount, Respectively, Splitting
 from targets.core.steps.strive import Striving
-from targets.core.steps.triggers import Commitment, Subject, predicate_pattern
+from targets.core.steps.subjects import Subject
+from targets.core.steps.triggers import Commitment, predicate_pattern
 from targets.core.steps.units import Amount
 from targets.core.steps.years import Deadline
 

@@ -24,6 +24,7 @@ from targets.core.steps.comparators import Comparator
 from targets.core.steps.exclusions import Exclusion
 from targets.core.steps.split import Split
 from targets.core.steps.strive import Strive
+from targets.core.steps.subjects import Subjects
 from targets.core.steps.triggers import Triggers
 from targets.core.steps.units import Numerals, Unit, Units
 from targets.core.steps.years import Years
@@ -38,7 +39,7 @@ FILES: dict[str, tuple[type[BaseModel], str | None]] = {
     "exclusions": (Exclusion, "exclusion"), "strive": (Strive, None), "years": (Years, None),
     "changes": (Changes, None), "triggers": (Triggers, None), "split": (Split, None),
     "tables": (Tables, None), "normalize": (Normalize, None), "numerals": (Numerals, None),
-    "outline": (OutlineRules, None), "sections": (Sections, None),
+    "outline": (OutlineRules, None), "sections": (Sections, None), "subjects": (Subjects, None),
 }
 REQUIRED_FILES = tuple(FILES)
 
@@ -60,6 +61,7 @@ class RuleSet:
     numerals: Numerals
     outline: OutlineRules
     sections: Sections
+    subjects: Subjects
     extra: dict[str, Any]
 
     def __post_init__(self) -> None:

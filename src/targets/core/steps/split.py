@@ -37,6 +37,7 @@ class Items:
         self.comma = rules.rx(rules.split.item_separator)
         self.separators = rules.rx(rules.split.separators)
         self.heads = rules.rx(rules.split.heads)
+        self.predicates = rules.rx(rules.triggers.predicates)
 
     def __call__(self, subject: str, copies: Optional[int]) -> list[str]:
         parts = [p for p in self.comma.split(subject) if p]
@@ -44,9 +45,17 @@ class Items:
             parts = [p for p in self.separators.split(subject) if p]
         if copies and len(parts) != copies:
             return [subject]
-        head = self.heads.search(parts[-1])
-        shared = head.group(0) if head else ""
-        return [p if p.endswith(shared) else p + shared for p in parts]
+        return [p if p.endswith(shared) else p + shared
+                for p, shared in zip(parts, [self.shared(parts[-1])] * len(parts))]
+
+    def shared(self, last: str) -> str:
+        """The measure the items share: what follows a predicate in the last item (煤焦化行业
+        达到|能效标杆水平以上产能比例), else its measure head (…重点工程减排量)."""
+        predicate = list(self.predicates.finditer(last))
+        if predicate and last[predicate[-1].end():]:
+            return last[predicate[-1].end():]
+        head = self.heads.search(last)
+        return head.group(0) if head else ""
 
 
 class ListedCount:
@@ -86,7 +95,9 @@ class Splitting:
             if subject:
                 m = subject.search(indicator)
                 if m:
-                    names = [m["pre"] + m["a"] + m["head"], m["pre"] + m["b"] + m["head"]]
+                    g = {k: v or "" for k, v in m.groupdict().items()}
+                    names = [g.get("pre", "") + g["a"] + g.get("head", ""),
+                             g.get("pre", "") + g["b"] + g.get("head", "")]
                     return [_renamed(draft, n, f"split:{rule_id}") for n in names]
         return [draft]
 

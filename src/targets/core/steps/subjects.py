@@ -1,0 +1,215 @@
+"""subjects.toml: a target's indicator, the measure its clause is about.
+
+The subject is the clause's text up to its first predicate, less years, strive words,
+baselines, asides and leading place and filler words. Where a verb of making (新增, 建成, 完成 …)
+stands before the number, the measure is its object: the text between the verb and the number
+(新增骨干慢行通道30公里), or the noun after the number (累计完成100项工业节能降碳改造项目), with a
+short subject of its own in front (湖北省可再生能源新增发电装机). Then the sentence refines it:
+a later count of a list names its own object (创建50家绿色工厂、3家绿色供应链管理企业); a clause
+that opens with 占 is a share of the previous subject; a generic measure (总规模, 发电量) is said
+of the previous subject's topic; an item with no measure of its own (其中风电360万千瓦) takes the
+previous subject's measure. For a share, 新增/新建 belong to the subject (当年新增新能源汽车
+比例): a share is never an amount added.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional
+
+from targets.core.schema import Examples, Pattern
+
+if TYPE_CHECKING:
+    from targets.core.context import Clause, Draft
+
+SUBJECT_MAX = 60  # characters of an indicator kept
+SHARES = ("share", "share_change")
+
+
+class Subjects(Examples):
+    strip: Pattern
+    strip_end: Pattern
+    aside: Pattern
+    enumeration: Pattern  # examples before 等, dropped unless 分别 pairs them with values
+    auxiliary: Pattern  # what ends a phrase that is no subject (云南将, 上海计划)
+    suffix_lead: Pattern  # stripped from the text after the unit before it joins the subject
+    object_verbs: Pattern  # verbs of making: their object is the measure
+    share_of: Pattern  # a clause that opens so is a share of the previous subject
+    noun_after: Pattern  # the noun phrase after a number that is a verb's object
+    generic: Pattern  # a measure that names no thing of its own (发电量, 总规模)
+    topic_end: Pattern  # where a subject's topic ends (新能源|新增并网装机)
+    measure_head: Pattern  # the measure at a subject's end (…|回收率, …|装机容量)
+    adjectival: Pattern  # verbs of making that stay in the measure they lead (新增发电装机)
+    light_verbs: Pattern  # a verb that joins what follows it to the subject (实现)
+    topic_phrase: Pattern  # a clause naming the topic of what follows (在…方面)
+    share_measure: Pattern  # a share's own measure, after a first predicate (…的比例)
+
+
+class Phrases:
+    """The text-level reading of a subject."""
+
+    def __init__(self, rules, matcher):
+        rx, s = rules.rx, rules.subjects
+        self.matcher = matcher
+        self.strive = rx(rules.strive.words)
+        self.bases = [rx(b) for b in rules.changes.base.values()]
+        self.ends = rx(rules.triggers.predicates)
+        self.verbs = rx(rules.triggers.verbs)
+        self.strip, self.strip_end, self.aside = rx(s.strip), rx(s.strip_end), rx(s.aside)
+        self.enumeration, self.auxiliary = rx(s.enumeration), rx(s.auxiliary)
+        self.object_verbs, self.noun = rx(s.object_verbs), rx(s.noun_after)
+        self.only_verbs = rx(f"^(?:{s.object_verbs}|{rules.triggers.verbs})+$")
+        self.only_made = rx(f"^(?:{s.object_verbs})+$")
+        self.adjectival = rx(f"^(?:{s.adjectival})$")
+        self.light = rx(f"^(?:{s.light_verbs})$")
+        self.share_measure = rx(s.share_measure)
+        self.increment_cut = rx(f"^(?:{rules.changes.increment})")
+        self.after = rx("|".join(c.pattern for c in rules.comparators if c.position == "after"))
+        self.suffix_lead = rx(s.suffix_lead)
+
+    def tidy(self, text: str) -> str:
+        text = self.aside.sub("", text.replace(" ", ""))
+        text = self.strip.sub("", text)
+        return self.strip_end.sub("", text)[:SUBJECT_MAX]
+
+    def rest(self, suffix: str) -> str:
+        """The text after the unit, less its comparator and a leading 的."""
+        return self.suffix_lead.sub("", self.after.sub("", suffix, count=1)).rstrip("。!?")
+
+    def subject(self, text: str, suffix: str, share: bool = False, listed: bool = False) -> str:
+        """The subject of the text before a number (and the text after it)."""
+        text = self.after_years(text)
+        if not listed:
+            text = self.enumeration.sub("", text)
+        cuts = [m for m in self.ends.finditer(text)
+                if not (share and self.increment_cut.match(m.group()))]
+        bounds = [0] + [x for m in cuts for x in (m.start(), m.end())] + [len(text)]
+        segments = [self.tidy(text[a:b]) for a, b in zip(bounds[::2], bounds[1::2])]
+        head = next((seg for seg in segments if seg), "")
+        if len(cuts) > 1 and segments[0]:
+            k = max(i for i, seg in enumerate(segments) if seg)
+            if share and 0 < k < len(cuts) and self.share_measure.search(segments[k]):
+                head = self.tidy(text[:cuts[k].start()])  # A达到B的比例超过30%: all of it
+            elif self.light.match(cuts[0].group()) and segments[1]:
+                head = self.tidy(segments[0] + segments[1])  # 改造后实现整体能效提升
+        rest = self.rest(suffix)
+        noun = self.noun.match(rest)
+        made = "" if share else self.made(text, noun)
+        if made:
+            return made
+        if not cuts or (not head and noun):
+            # 城镇新建建筑100%执行绿色建筑标准; 80%以上的县级机关达到要求; 实现25万辆新能源汽车保有量
+            return self.tidy(head + rest) if rest[:1].isalpha() else head
+        return "" if self.only_verbs.match(head) else head
+
+    def made(self, text: str, noun) -> str:
+        """The object of the last verb of making before the number, if one stands there: the
+        text after the verb (up to a predicate), or the noun after the number; with a short
+        noun subject before the verb in front (湖北省可再生能源新增发电装机)."""
+        for verb in reversed(list(self.object_verbs.finditer(text))):
+            after = text[verb.end():]
+            cut = self.ends.search(after)
+            obj = self.tidy(after[:cut.start()] if cut else after)
+            bare = not after[:cut.start()].strip() and not after[cut.end():].strip() if cut else not after.strip()
+            if not obj and bare and noun:
+                obj = self.tidy(noun.group())  # 建成(不少于)500亩的碳汇示范林
+                cut = None
+            if obj and not self.only_verbs.match(obj):
+                break
+            if cut:
+                return ""
+        else:
+            return ""
+        raw = text[:verb.start()]
+        first = self.tidy(raw)
+        plain = (first and len(first) <= 8 and not self.ends.search(raw)
+                 and not self.verbs.search(raw) and not self.object_verbs.search(raw)
+                 and not self.auxiliary.search(first))
+        if plain and first != obj:
+            return self.tidy(first + verb.group() + obj)
+        return self.tidy(verb.group() + obj) if self.adjectival.match(verb.group()) else obj
+
+    def after_years(self, text: str) -> str:
+        """The text after its last year mark, when words follow it (将打造…项目2030年清洁能源装机
+        达到: the subject follows the year), with strive words and baselines blanked out."""
+        marks = self.matcher.years(text)
+        for y in marks:
+            text = text[:y.start] + " " * (y.end - y.start) + text[y.end:]
+        if marks and self.tidy(text[:marks[-1].start]):
+            first_cut = self.ends.search(text)
+            end = marks[-1].end
+            if not first_cut or first_cut.start() >= end:
+                cut_after = self.ends.search(text, end)
+                if self.tidy(text[end:cut_after.start() if cut_after else len(text)]):
+                    text = " " * end + text[end:]
+        text = self.strive.sub(" ", text)
+        for rx in self.bases:
+            text = rx.sub(lambda m: " " * len(m.group()), text)
+        return text
+
+
+class Subject:
+    """Step: the indicator, its subject refined by the sentence around it (see the module)."""
+
+    def __init__(self, rules, matcher):
+        rx, s = rules.rx, rules.subjects
+        self.phrases = Phrases(rules, matcher)
+        self.respectively = rx(rules.split.respectively)
+        self.joiners = rx(f"^(?:(?:{self.phrases.after.pattern}))?(?:{rules.split.separators})+")
+        self.share_of, self.generic, self.topic_end = rx(s.share_of), rx(s.generic), rx(s.topic_end)
+        self.topic_phrase = rx(s.topic_phrase)
+        self.measure_head = rx(s.measure_head)
+        self.predicates = rx(rules.triggers.predicates)
+        self.heads = rx(rules.split.heads)
+
+    def __call__(self, clause: "Clause", draft: "Draft") -> Optional[str]:
+        p, prev, last = self.phrases, clause.same_clause_last, clause.last
+        own = bool(prev and any("\u4e00" <= ch <= "\u9fff" for ch in clause.local))
+        text = self.joiners.sub("", clause.local) if own else clause.prefix
+        share = clause.quantity.unit_rule.family in SHARES
+        listed = bool(self.respectively.search(clause.text))  # 分别 pairs the items: keep them
+        found = p.subject(text, clause.suffix, share, listed)
+        rule = "own" if own else "clause"
+        if own and prev and p.tidy(text) == prev["indicator"]:
+            # 创建50家绿色工厂、3家绿色供应链: the text between is the previous count's object.
+            noun = p.noun.match(p.rest(clause.suffix))
+            found, rule = (p.tidy(noun.group()), "object") if noun else (found, rule)
+        parts = self.parts(found)
+        if last and found:
+            said = self.said_of(last, found, text, clause, own)
+            if said:
+                found, rule, parts = said
+        verbs = p.tidy(text)
+        if not found and last and last.get("_parts") and p.only_made.match(verbs):
+            topic, measure = last["_parts"]  # 开工新型储能装机1000万千瓦，建成投产600万千瓦
+            found, rule, parts = p.tidy(topic + verbs + measure), "verbs", last["_parts"]
+        if not found and (topic := self.topic_phrase.search(clause.sentence, 0, clause.start)):
+            found, rule = p.tidy(topic["topic"]), "topic_phrase"  # 在清洁能源装机方面,…,要达到85%
+        if found:
+            draft.decide("indicator", found, f"subject:{rule}")
+        else:
+            draft.decide("indicator", last["indicator"] if last else "", "subject:previous")
+            parts = last.get("_parts") if last else None
+        draft.fields["_parts"] = parts  # (topic, measure) a later clause may take up
+        return None
+
+    def parts(self, subject: str) -> Optional[tuple[str, str]]:
+        """(topic, measure) of a subject: 新能源|新增并网装机; None when it has no measure word."""
+        cut = self.measure_head.search(subject) or self.topic_end.search(subject)
+        return (subject[:cut.start()], subject[cut.start():]) if cut else (subject, "")
+
+    def said_of(self, last: "Draft", found: str, text: str, clause: "Clause",
+                own: bool) -> Optional[tuple[str, str, Optional[tuple[str, str]]]]:
+        """The subject read with the previous target's: 占…, a generic measure, a bare item;
+        (indicator, rule, the parts it passes on), or None."""
+        p, parts = self.phrases, last.get("_parts")
+        if not own and self.share_of.match(text):
+            return p.tidy(last["indicator"] + found), "share_of", None
+        if not parts:
+            return None
+        topic, measure = parts
+        if self.generic.match(found) and len(topic) >= 2:
+            return p.tidy(topic + found), "topic", parts
+        if (measure and not self.predicates.search(clause.prefix) and not self.heads.search(found)
+                and not p.verbs.search(clause.prefix) and not p.object_verbs.search(clause.prefix)
+                and not self.generic.match(found)):
+            return p.tidy(found + measure), "measure", parts  # 其中风电360万千瓦
+        return None
