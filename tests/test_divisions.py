@@ -9,7 +9,8 @@ import pytest
 
 from targets.core.attribute import attribute
 from targets.core.places import load_places
-from targets.core.pipeline import extract_paths, input_files, split_file
+from targets.core.inputs import scan_inputs
+from targets.core.pipeline import extract_paths, split_file
 from targets.models import RuleError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -147,7 +148,7 @@ PLANS = {
 def test_plans_of_places_no_list_named(tmp_path):
     for name, (text, *_ ) in PLANS.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
-    files, _ = input_files([tmp_path])
+    files = scan_inputs([tmp_path]).files
     got = {}
     for result in extract_paths(files):
         (doc,) = result.documents
@@ -181,7 +182,7 @@ NEWS_WITHOUT_PROVINCE = {
 def test_web_texts_without_a_province_are_the_reviewed_ones():
     without = []
     for path in sorted(NEWS.glob("*.txt")):
-        docs, _ = split_file(path.read_text(encoding="utf-8"), path.name)
+        docs, _, _ = split_file(path.read_text(encoding="utf-8"), path.name)
         without += [path.name for d in docs if not d.province]
     assert without == sorted(NEWS_WITHOUT_PROVINCE)
 
@@ -201,7 +202,7 @@ NEWS_EXPECTED = {
 @pytest.mark.skipif(not NEWS.is_dir(), reason="shared gold-news set not present")
 @pytest.mark.parametrize("name", sorted(NEWS_EXPECTED))
 def test_web_texts_named_in_their_head(name):
-    docs, _ = split_file((NEWS / name).read_text(encoding="utf-8"), name)
+    docs, _, _ = split_file((NEWS / name).read_text(encoding="utf-8"), name)
     assert [(d.province, d.region_code) for d in docs] == [NEWS_EXPECTED[name]]
 
 

@@ -121,7 +121,9 @@ def test_forced_utf8_drops_the_bom(tmp_path):
 
 def test_forced_encoding_that_does_not_fit(tmp_path):
     path = write(tmp_path, "plan.txt", TRADITIONAL.encode("big5"))
-    assert load_error(path, encoding="utf-8") == f"{path}: is not valid utf-8 (undecodable byte at offset 0)"
+    # Bad everywhere: no --encoding utf-8:replace hint, which would only give noise.
+    assert load_error(path, encoding="utf-8") == (
+        f"{path}: is not valid utf-8: a bad byte at offset 0 (line 1), 20 such places in all")
 
 
 @pytest.mark.parametrize("name", ["no-such-codec", "base64"])
@@ -300,7 +302,10 @@ def test_binary_file_of_control_characters(tmp_path):
 
 def test_undecodable_file(tmp_path):
     path = write(tmp_path, "cut.txt", "到2025年".encode("gbk")[:-1])  # GBK cut mid-character
-    assert load_error(path) == f"{path}: cannot tell the encoding (not UTF-8, GB18030 or Big5); pass an encoding"
+    # Cut short, it is GB18030 but for its last byte: what --encoding would do is said.
+    assert load_error(path) == (
+        f"{path}: not valid UTF-8, GB18030 or Big5, but nearly gb18030: a bad byte at offset 6 "
+        "(line 1), 1 such place in all; --encoding gb18030:replace reads them as U+FFFD")
 
 
 @pytest.mark.parametrize(
@@ -392,4 +397,5 @@ def test_loaded_is_frozen():
 
 def test_nul_byte_past_the_sniffed_start(tmp_path):
     path = write(tmp_path, "log.txt", SENTENCE.encode("utf-8") * 200 + b"\x00tail")
-    assert load_error(path) == f"{path}: looks like a binary file (control characters), not text"
+    at = len(SENTENCE) * 200
+    assert load_error(path) == f"{path}: looks like a binary file (a NUL character at {at:,}), not text"

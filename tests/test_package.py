@@ -17,6 +17,7 @@ from targets.cli import app
 from targets.core.rulefiles import rules_digest
 from targets.models import DOCUMENT_COLUMNS, TARGET_COLUMNS
 from targets.outputs import workbooks
+from targets.outputs.outfolder import LOCK
 from targets.outputs.database import fts_query
 
 from .conftest import CORPUS
@@ -185,4 +186,30 @@ def test_a_database_that_cannot_be_written_fails_the_run_in_one_line(tmp_path, m
     assert result.output.strip().splitlines() == [
         f"error: {out}: cannot write the outputs (targets.sqlite: database or disk is full)"]
     assert (out / "targets.sqlite").read_bytes() == before
-    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == [LOCK]  # no staging left
+
+
+def test_the_manifest_is_the_one_record_of_what_extract_and_compare_wrote(tmp_path):
+    """One record, not two: compare lists its files in the manifest (size, sha256) beside
+    extract's, publishes it with them, and a compare.csv changed since is kept, with a note."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "plan.txt").write_text("河南省碳达峰实施方案\n" + PLAN, encoding="utf-8")
+    out = tmp_path / "out"
+    assert _extract(tmp_path / "in", "--out", out).exit_code == 0
+    assert runner.invoke(app, ["compare", str(out)]).exit_code == 0
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert [d["path"] for d in manifest["derived"]] == ["compare.csv", "compare.xlsx"]
+    for entry in manifest["derived"] + manifest["outputs"]:   # every entry says what is there
+        path = out / entry["path"]
+        assert (entry["bytes"], entry["sha256"]) == (path.stat().st_size,
+                                                     sha256(path.read_bytes()).hexdigest())
+    assert not [p.name for p in out.iterdir() if p.name.startswith(".targets-")]  # no hidden record
+    with (out / "compare.csv").open("a", encoding="utf-8") as fh:
+        fh.write("my row\n")   # the user's now
+    result = _extract(tmp_path / "in", "--out", out)
+    assert result.exit_code == 0
+    assert "note compare.csv: kept, though this run did not write it: it changed since targets wrote it" in result.output
+    assert "note removed compare.xlsx: an earlier `targets compare` made them" in result.output
+    assert (out / "compare.csv").read_text(encoding="utf-8-sig").endswith("my row\n")
+    assert not (out / "compare.xlsx").exists()
+    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["derived"] == []

@@ -28,6 +28,7 @@ import targets.outputs.export
 import targets.outputs.workbooks
 from targets.cli import app
 from targets.outputs.export import EXCEL_MAX_CELL, write_csv, write_xlsx
+from targets.outputs.outfolder import LOCK
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
@@ -341,7 +342,8 @@ def test_broken_rules_exit_2_naming_file_rule_and_reason(tmp_path, case, command
     assert result.exit_code == 2
     lines = [line for line in result.output.splitlines() if line]
     assert len(lines) == 1 and lines[0].startswith(f"error: {folder / file}: {why}"), lines
-    assert not list((tmp_path / "out").glob("*"))  # nothing written (the folder may be made)
+    # Nothing written (the folder may be made, with the lock a run takes on it).
+    assert [p.name for p in (tmp_path / "out").glob("*")] in ([], [LOCK])
 
 
 def test_a_pattern_out_of_time_fails_its_file_not_the_run(tmp_path, monkeypatch):
@@ -466,7 +468,7 @@ def test_interrupting_a_parallel_run_stops_its_workers_at_once(tmp_path):
     assert stopped < 1.5  # measured 0.1 s; waiting for the files in progress took 8 s
     with pytest.raises(ProcessLookupError):
         os.killpg(proc.pid, 0)
-    assert not list(out.iterdir())
+    assert [p.name for p in out.iterdir()] == [LOCK]
 
 
 def test_a_finished_run_replaces_its_own_outputs_only(tmp_path):
@@ -479,7 +481,7 @@ def test_a_finished_run_replaces_its_own_outputs_only(tmp_path):
     (out / "my notes.txt").write_text("mine", encoding="utf-8")
     assert invoke("extract", tmp_path / "b", "--out", out, "-q").exit_code == 0
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == [
-        "datapackage.json", "documents.csv", "errors.csv", "manifest.json", "my notes.txt",
+        LOCK, "datapackage.json", "documents.csv", "errors.csv", "manifest.json", "my notes.txt",
         "provinces", "provinces/河南省.xlsx", "targets.csv", "targets.sqlite",
         "targets.xlsx"]  # the first run's 未知.xlsx is gone: this run's set is whole
     assert (out / "my notes.txt").read_text(encoding="utf-8") == "mine"

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, Optional, Union
 
 from targets.core import pipeline
+from targets.core.inputs import path_text, scan_inputs, unreadable_message
 from targets.core.pipeline import FileResult
 from targets.core.rulebook import RuleSet, load_rules
 from targets.models import Target
@@ -36,6 +37,9 @@ def extract_paths(paths: Iterable[PathLike], rules: Optional[PathLike] = None, j
                   encoding: Optional[str] = None) -> Iterator[FileResult]:
     """A FileResult (documents and targets, or the error) for every supported file under
     `paths`, in the order `targets extract` reads them; `source` is relative to the folder given.
-    Files of other types are passed over, as `targets extract` skips them."""
-    files, _ = pipeline.input_files([Path(p) for p in paths])
-    yield from pipeline.extract_paths(files, str(rules) if rules else None, jobs, encoding)
+    Files of other types are passed over, as `targets extract` skips them; a folder that
+    cannot be listed gives a FileResult with its error, as it is an error line there."""
+    found = scan_inputs([Path(p) for p in paths])
+    for folder, why in found.unreadable:
+        yield FileResult(source=path_text(folder), error=unreadable_message(folder, why))
+    yield from pipeline.extract_paths(found.files, str(rules) if rules else None, jobs, encoding)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import sys
 from contextlib import contextmanager
 from pathlib import Path
 from typing import List, Literal, Optional
@@ -29,7 +28,8 @@ ProvinceOption = typer.Option(None, "--province", help="Keep only these province
                               "河南省, 河南, Henan, CN-HA or 410000, several separated by commas "
                               "(a joint plan counts for each province it names).")
 EncodingOption = typer.Option(None, "--encoding",
-                              help="Force a text encoding (e.g. gb18030, big5).")
+                              help="Force a text encoding (e.g. gb18030, big5); gb18030:replace "
+                                   "reads bytes that do not decode as U+FFFD.")
 
 
 def show_version(value: bool) -> None:
@@ -69,32 +69,35 @@ def run_library(call):
 def interruptible(out: Path):
     """Ctrl-C (exit 130) and SIGTERM (exit 143) end a run with one line and no traceback.
 
-    Python's default SIGTERM kills at once, skipping every `finally`: raising KeyboardInterrupt
-    from a handler instead unwinds the run like Ctrl-C, so its unfinished outputs are removed.
+    The handler undoes what the run registered (its staging folder, its workers: see
+    core/stopping.py) and ends the process at once, wherever the signal lands; the moves
+    that publish the outputs hold both signals back, so they never land in the middle.
     """
-    received: list[int] = []
+    owner = os.getpid()
 
-    def on_sigterm(signum, frame):
-        received.append(signum)
-        raise KeyboardInterrupt
+    def on_signal(signum, frame):
+        from targets.core.stopping import undo_all
+
+        if os.getpid() != owner:  # a worker just forked, before it set its own handlers
+            return                # the run's own process does the undoing
+        undo_all()
+        how, code = ("by SIGTERM", 143) if signum == signal.SIGTERM else ("by Ctrl-C", 130)
+        # os.write, not print: the signal may have landed inside a write to stderr.
+        os.write(2, f"error: interrupted {how}; nothing partial was written to {out}\n"
+                 .encode("utf-8", "backslashreplace"))
+        # No normal exit: the process pool's thread and exit handler would write to the pipes
+        # of the workers just stopped (EBADF noise).
+        os._exit(code)
 
     try:
-        previous = signal.signal(signal.SIGTERM, on_sigterm)
+        previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     except ValueError:  # not the main thread (the CLI embedded in an app): leave signals alone
-        previous = None
+        previous = {}
     try:
         yield
-    except KeyboardInterrupt:
-        how, code = ("by SIGTERM", 143) if received else ("by Ctrl-C", 130)
-        typer.secho(f"error: interrupted {how}; nothing partial was written to {out}", err=True, fg="red")
-        sys.stdout.flush()
-        sys.stderr.flush()
-        # The outputs are cleaned up by now. End here: at a normal exit the process pool's
-        # thread and exit handler may write to pipes of the workers just stopped (EBADF noise).
-        os._exit(code)
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 @app.command()

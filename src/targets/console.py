@@ -89,6 +89,9 @@ def run_with_progress(inputs: list[Path], out: Path, rules_dir: Optional[str], j
             progress.update(task, advance=1, name=result.source)
             if result.error:  # one line, as written: a file name like 方案[draft].txt is no markup
                 progress.console.print(f"[red]error[/red] {escape(result.error)}", soft_wrap=True)
+            for warning in result.warnings:
+                progress.console.print(f"[yellow]warning[/yellow] {escape(result.source)}: "
+                                       f"{escape(warning)}", soft_wrap=True)
 
         def on_writing() -> None:  # every file read: what is left is writing the workbooks
             progress.update(task, description="writing workbooks", name="")
@@ -97,6 +100,8 @@ def run_with_progress(inputs: list[Path], out: Path, rules_dir: Optional[str], j
                               on_start=lambda n: progress.update(task, total=n), on_file=on_file,
                               by=by, province=province, on_writing=on_writing,
                               command=["targets", *sys.argv[1:]])
+    for _, message in summary.unreadable:
+        console.print(f"[red]error[/red] {escape(message)}", soft_wrap=True)
     for folder in summary.empty_folders:
         console.print(f"[red]error[/red] {escape(folder)}: {NO_FILES}", soft_wrap=True)
     for name in summary.skipped:
@@ -115,7 +120,7 @@ def print_summary(s: Summary, out: Path) -> None:
         table.add_column(col, justify="right")
     share = f"{s.unmapped / s.targets:.0%}" if s.targets else "-"
     table.add_row(str(s.files), str(s.documents), str(s.targets), share,
-                  str(len(s.errors) + len(s.empty_folders)), f"{s.seconds:.2f}")
+                  str(len(s.errors) + len(s.empty_folders) + len(s.unreadable)), f"{s.seconds:.2f}")
     console.print(table)
 
 

@@ -1,10 +1,13 @@
 """`targets compare OUT`: read the extract, compare, write compare.csv and compare.xlsx
-together (staged, then published: an interrupted run leaves the older pair as it was), and
-print each rollup as a table."""
+together, and print each rollup as a table.
+
+Compare holds OUT as extract does (outfolder.py): one command at a time, so it never reads a
+targets.csv of one run beside a documents.csv of another; the pair is staged with OUT's
+manifest listing it, then published: an interrupted run leaves the older pair as it was."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 import pandas as pd
 
@@ -13,12 +16,13 @@ from targets.analysis.compare_book import write_book
 from targets.analysis.compare_cells import plain
 from targets.analysis.compare_rollup import COMPLETE, RollupResult, rollup
 from targets.analysis.compare_rules import load_compare_rules
-from targets.analysis.extract_reader import read_extract
+from targets.analysis.extract_reader import check_extract_folder, read_extract
 from targets.core.indicators import taxonomy_for
 from targets.core.rulebook import load_rules
 from targets.models import TargetsError
-from targets.outputs.export import cell_text, publish, staging, write_csv
-from targets.outputs.package import record_derived
+from targets.outputs.export import cell_text, write_csv
+from targets.outputs.outfolder import locked, publish, staging
+from targets.outputs.package import stage_derived
 
 OUTPUTS = ("compare.csv", "compare.xlsx")
 
@@ -36,16 +40,22 @@ def run_compare(out: Path, rules_dir: Optional[Path] = None, top: int = 12) -> C
     return result
 
 
-def write_compare(out: Path, rules_dir: Optional[Path] = None, top: int = 12) -> Comparison:
-    """Write OUT/compare.xlsx and OUT/compare.csv from OUT/targets.csv and OUT/documents.csv."""
-    result = run_compare(out, rules_dir, top)
-    rows = ([cell_text(plain(v)) for v in row] for row in result.long[LONG_COLUMNS].itertuples(index=False))
+def write_compare(out: Path, rules_dir: Optional[Path] = None, top: int = 12,
+                  note: Callable[[str], None] = lambda message: None) -> Comparison:
+    """Write OUT/compare.xlsx and OUT/compare.csv from OUT/targets.csv and OUT/documents.csv.
+
+    `note` hears what the output folder has to say (a stopped run's publish finished)."""
+    check_extract_folder(out)  # before the lock, which would leave its file in any folder
     try:
-        with staging(out) as stage:
-            write_csv(stage / "compare.csv", LONG_COLUMNS, rows)
-            write_book(stage / "compare.xlsx", result)
-            publish(stage, out)
-        record_derived(out, OUTPUTS)  # listed in the manifest: the next extract removes them
+        with locked(out, note, elsewhere=""):
+            result = run_compare(out, rules_dir, top)
+            rows = ([cell_text(plain(v)) for v in row]
+                    for row in result.long[LONG_COLUMNS].itertuples(index=False))
+            with staging(out) as stage:
+                write_csv(stage / "compare.csv", LONG_COLUMNS, rows)
+                write_book(stage / "compare.xlsx", result)
+                stage_derived(out, stage, OUTPUTS)  # in the manifest: the next extract removes them
+                publish(stage, out, note)
     except OSError as exc:  # a read-only or full OUT: the user's to fix, and the older pair stays
         raise TargetsError(f"{out}: cannot write compare.csv and compare.xlsx ({exc.strerror or exc})") from exc
     return result
@@ -54,9 +64,12 @@ def write_compare(out: Path, rules_dir: Optional[Path] = None, top: int = 12) ->
 def print_compare(out: Path, rules_dir: Optional[Path] = None, top: int = 12) -> Comparison:
     """write_compare, then each rollup as a table and the files written."""
     from rich.console import Console
+    from rich.markup import escape
 
-    result = write_compare(out, rules_dir, top)
     console = Console()
+    result = write_compare(out, rules_dir, top,
+                           lambda message: console.print(f"[yellow]note[/yellow] {escape(message)}",
+                                                          soft_wrap=True))
     for r in result.rollups:
         console.print(rollup_table(r, console.width))
         console.print("* partial or approximate: one part only, or a wider total (≈); "

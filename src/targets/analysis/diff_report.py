@@ -20,7 +20,8 @@ from rich.text import Text
 from targets.analysis.diff import diff_targets, load_diff_rules, national_pairs, version_pairs
 from targets.outputs.export import atomic_path, cell_text, write_csv, write_xlsx
 from targets.models import Document, Target, TargetChange, TargetsError, UsageError
-from targets.core.pipeline import FileResult, extract_file, extract_paths, input_files
+from targets.core.inputs import scan_inputs, source_of
+from targets.core.pipeline import FileResult, extract_file, extract_paths
 
 COLUMNS = ["status", "indicator_id", "indicator", "target_year", "kind", "old_value", "old_unit",
            "old_comparator", "new_value", "new_unit", "new_comparator", "changed_fields",
@@ -54,7 +55,7 @@ class Report:
 def _corpus_results(corpus: Path, rules_dir: Optional[str], encoding: Optional[str],
                     stem: Optional[str] = None) -> list[FileResult]:
     """Extract the corpus (only the files named `stem`, when given) with the pipeline."""
-    files, _ = input_files([corpus])
+    files = scan_inputs([corpus]).files
     if stem is not None:
         files = [(p, root) for p, root in files if p.stem == stem]
     return list(extract_paths(files, rules_dir, jobs=1, encoding=encoding))
@@ -72,7 +73,9 @@ def load_side(arg: str, corpus: Optional[Path], rules_dir: Optional[str] = None,
               encoding: Optional[str] = None) -> tuple[Document, list[Target]]:
     """A document and its targets: from a file of one document, or by doc_id in a corpus."""
     path = Path(arg)
-    if path.is_file():
+    # Without --corpus, OLD and NEW are files: a folder or a FIFO gets its own reason, from the
+    # loader, rather than "no such file".
+    if path.is_file() or (corpus is None and (path.exists() or path.is_symlink())):
         result = extract_file(path, path.parent, rules_dir, encoding)
         if result.error:
             raise TargetsError(result.error)
@@ -98,9 +101,8 @@ def _no_such_document(arg: str, corpus: Path, results: list[FileResult]) -> Usag
     stem, _, number = arg.partition("#")
     ids = [d.doc_id for r in results for d in r.documents]
     if not results:  # no file of that name: the closest files
-        files, _ = input_files([corpus])
-        ids = [PurePosixPath(p.relative_to(root).as_posix()).with_suffix("").as_posix()
-               for p, root in files]
+        ids = [PurePosixPath(source_of(p, root)).with_suffix("").as_posix()
+               for p, root in scan_inputs([corpus]).files]
     padded = f"{stem}#{int(number):03d}" if number.isdigit() else ""
     close = [padded] if padded in ids else difflib.get_close_matches(arg, ids, n=3, cutoff=0.6)
     hint = f"; did you mean {' or '.join(close)}?" if close else ""

@@ -36,12 +36,18 @@ class Extract:
     documents: pd.DataFrame
 
 
-def read_extract(out: Path) -> Extract:
-    """OUT/targets.csv and OUT/documents.csv, checked cell by cell and against each other."""
+def check_extract_folder(out: Path) -> list[Path]:
+    """OUT/targets.csv and OUT/documents.csv; TargetsError when either is missing."""
     paths = [out / "targets.csv", out / "documents.csv"]
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:
         raise TargetsError(f"not an extract folder (run `targets extract` first): missing {', '.join(missing)}")
+    return paths
+
+
+def read_extract(out: Path) -> Extract:
+    """OUT/targets.csv and OUT/documents.csv, checked cell by cell and against each other."""
+    paths = check_extract_folder(out)
     documents = read_table(paths[1], DOCUMENT_FIELDS)
     targets = read_table(paths[0], TARGET_FIELDS)
     _check_unique(paths[1], documents, "doc_id")

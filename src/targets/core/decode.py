@@ -33,22 +33,39 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 def decode_bytes(path: Path, data: bytes, forced: str | None, declared: str | None = None) -> tuple[str, str]:
     """Return (text, codec name): `forced` if given, else the detected codec."""
     if forced:
-        text, codec = _decode_as(path, data, forced), codecs.lookup(forced).name
+        text, codec = _decode_as(path, data, forced), codecs.lookup(split_encoding(forced)[0]).name
     else:
         text, codec = _detect(path, data, declared)
     text = text.removeprefix("\ufeff")  # a forced "utf-8" leaves the BOM in
     sample = text[:100_000]
+    nul = text.find("\x00")
+    if nul >= 0:  # _detect looks for NUL bytes in the first 8 KB only
+        raise input_error(path, f"looks like a binary file (a NUL character at {nul:,}), not text")
     # Prose has next to no control characters; a tenth of them means binary or garbage.
-    if "\x00" in text or len(_CONTROL.findall(sample)) > len(sample) / 10:
+    if len(_CONTROL.findall(sample)) > len(sample) / 10:
         raise input_error(path, "looks like a binary file (control characters), not text")
     return text, codec
 
 
-def _decode_as(path: Path, data: bytes, codec: str) -> str:
+def split_encoding(name: str) -> tuple[str, str]:
+    """(codec, errors) of an --encoding: `gb18030`, or `gb18030:replace` to read the bytes
+    that do not decode as U+FFFD (the form of PYTHONIOENCODING).
+
+    >>> split_encoding("gb18030"), split_encoding("utf-8:replace")
+    (('gb18030', 'strict'), ('utf-8', 'replace'))
+    """
+    codec, _, errors = name.partition(":")
+    if errors not in ("", "replace"):
+        raise ValueError(f"{name!r}: after the colon only 'replace' (e.g. gb18030:replace)")
+    return codec, errors or "strict"
+
+
+def _decode_as(path: Path, data: bytes, encoding: str) -> str:
+    codec, errors = split_encoding(encoding)
     try:
-        return data.decode(codec)
+        return data.decode(codec, errors)
     except UnicodeDecodeError as exc:
-        raise input_error(path, f"is not valid {codec} (undecodable byte at offset {exc.start})") from None
+        raise input_error(path, f"is not valid {codec}: {_bad_places(data, codec, exc)}") from None
     except LookupError:  # e.g. "base64": a codec, but not a text encoding
         raise input_error(path, f"unknown encoding {codec!r}") from None
 
@@ -71,9 +88,51 @@ def _detect(path: Path, data: bytes, declared: str | None) -> tuple[str, str]:
     # guess here is mojibake (truncated GBK comes back as cp932, stray bytes as utf_16_be).
     match = charset_normalizer.from_bytes(data).best()
     if match is None or is_multi_byte_encoding(match.encoding):
-        raise input_error(path, "cannot tell the encoding (not UTF-8, GB18030 or Big5); pass an encoding")
+        raise input_error(path, _undecodable(data))
     codec = codecs.lookup(match.encoding).name
     return _decode_as(path, data, codec), codec
+
+
+def _undecodable(data: bytes) -> str:
+    """Why no codec fits, and where, when one nearly does (a few bad bytes in a long file)."""
+    # The fewest bad places wins; a tie goes to the likelier codec, in this order.
+    bad, _, codec = min((_bad_count(data, codec), rank, codec)
+                        for rank, codec in enumerate(("utf-8", "gb18030", "big5")))
+    exc = _first_error(data, codec)
+    if exc is None or not _nearly(data, bad):
+        return ("cannot tell the encoding (not UTF-8, GB18030 or Big5); name it with --encoding "
+                "(e.g. utf-16-le, shift_jis)")
+    return f"not valid UTF-8, GB18030 or Big5, but nearly {codec}: {_bad_places(data, codec, exc)}"
+
+
+def _first_error(data: bytes, codec: str) -> UnicodeDecodeError | None:
+    try:
+        data.decode(codec)
+    except UnicodeDecodeError as exc:
+        return exc
+    return None
+
+
+def _bad_count(data: bytes, codec: str) -> int:
+    return data.decode(codec, "replace").count("\ufffd")
+
+
+def _nearly(data: bytes, bad: int) -> bool:
+    """A few bad places in a long text: a damaged file, which U+FFFD for them would save."""
+    return bad <= 1 + len(data) // 1000
+
+
+def _bad_places(data: bytes, codec: str, exc: UnicodeDecodeError) -> str:
+    """Where a decoding fails, how often, and what --encoding would do about it:
+    'a bad byte at offset 1,234 (line 5), 1 such place in all; --encoding gb18030:replace ...'."""
+    count = len(data[exc.start:exc.end])
+    line = data.count(b"\n", 0, exc.start) + 1
+    bad = _bad_count(data, codec)
+    text = (f"{'a bad byte' if count == 1 else f'{count} bad bytes'} at offset {exc.start:,} "
+            f"(line {line:,}), {bad:,} such place{'s' if bad > 1 else ''} in all")
+    if _nearly(data, bad):
+        text += f"; --encoding {codec}:replace reads them as U+FFFD"
+    return text
 
 
 # GB2312 and Big5 rank their own characters: GB2312 rows 0xB0-0xD7 are its 3,755 common hanzi,

@@ -24,6 +24,9 @@ from targets.core.rulefiles import package_rules
 
 RULES_FILE = package_rules() / "documents.toml"
 HEADER_REACH = 600  # characters a header may span (region, 《title》, URL)
+# Footers a new run of page numbers must outlast the old run by before it counts: a body text
+# that cites 第1页和第2页 starts none.
+RESTART_PROBATION = 3
 
 
 @dataclass(frozen=True)
@@ -130,14 +133,34 @@ def _clean_title(title: str, rules: DocumentRules) -> str:
 # ---- pages -----------------------------------------------------------------------------
 
 def page_markers(text: str, rules: Optional[DocumentRules] = None) -> list[tuple[int, int, int]]:
-    """(start, end, N) of every page footer 第N页; a stray 第N页 off the sequence is skipped."""
+    """(start, end, N) of every page footer 第N页, in text order.
+
+    A footer continues the run of page numbers before it (up to `max_jump` further on). One
+    that does not is a stray 第N页 of the body and is skipped, unless the footer after it
+    continues it and not the old run: then a new run starts there (a second compilation in
+    the same file, whose footers restart at 第1页). If the old run goes on within
+    RESTART_PROBATION footers, the new one was body text after all and is dropped.
+    """
     rules = rules or load_document_rules()
+    jump = rules.markers.max_jump
+
+    def follows(before: int, n: int) -> bool:
+        return before < n <= before + jump
+
+    found = [(m.start(), m.end(), int(m.group("n"))) for m in rx(rules.markers.page).finditer(text)]
     out: list[tuple[int, int, int]] = []
-    for m in rx(rules.markers.page).finditer(text):
-        n = int(m.group("n"))
-        if out and not (out[-1][2] < n <= out[-1][2] + rules.markers.max_jump):
-            continue
-        out.append((m.start(), m.end(), n))
+    restart: Optional[tuple[int, int]] = None  # (where in `out` a new run began, the old run's last N)
+    for i, marker in enumerate(found):
+        n = marker[2]
+        if restart and n == restart[1] + 1 and len(out) - restart[0] <= RESTART_PROBATION:
+            del out[restart[0]:]
+            restart = None
+        elif out and not follows(out[-1][2], n):
+            after = found[i + 1][2] if i + 1 < len(found) else None
+            if after is None or not follows(n, after) or follows(out[-1][2], after):
+                continue
+            restart = (len(out), out[-1][2])
+        out.append(marker)
     return out
 
 
@@ -167,6 +190,20 @@ def page_at(markers: list[tuple[int, int, int]], pos: int) -> Optional[int]:
 # A header found in the text: where it starts, where the text after it starts, and what it says.
 _Head = namedtuple("_Head", "start body region title url")
 
+# What a stretch of a file is when it is not a document: every character is one or the other.
+FRONT, TABLE, ADVERTISING, BLANK, UNPLACED = (
+    "front matter", "summary table", "advertising", "blank", "unplaced")
+
+
+@dataclass(frozen=True)
+class Part:
+    """A stretch of a file's text: a document, or a named part that is none (FRONT ...)."""
+
+    start: int
+    end: int
+    kind: str                     # "document", or one of FRONT, TABLE, ADVERTISING, BLANK, UNPLACED
+    doc: Optional[DocSpan] = None
+
 
 def _find_headers(text: str, markers: list, rules: DocumentRules) -> list[_Head]:
     # Headers open a page, so they are only tried at the text start and after each footer.
@@ -184,28 +221,30 @@ def _find_headers(text: str, markers: list, rules: DocumentRules) -> list[_Head]
     return out
 
 
-def _front_end(text: str, first: int, markers: list, rules: DocumentRules) -> int:
-    """End of the cover, contents and summary table before the first header."""
+def _front_end(text: str, start: int, end: int, markers: list, rules: DocumentRules) -> int:
+    """End of a cover, contents and summary table in text[start:end]; -1 when there is none."""
     last = max((m.end() for p in rules.compilation.front_keywords
-                for m in rx(p).finditer(text, 0, first)), default=-1)
+                for m in rx(p).finditer(text, start, end)), default=-1)
     if last < 0:
-        return 0
-    after = [e for s, e, _ in markers if s >= last and e <= first]
+        return -1
+    after = [e for s, e, _ in markers if s >= last and e <= end]
     return after[0] if after else last
 
 
-def _block_starts(text: str, markers: list, rules: DocumentRules) -> list[int]:
-    """Starts of summary tables (at their page top) and of advertising."""
+def _block_starts(text: str, markers: list, rules: DocumentRules) -> list[tuple[int, str]]:
+    """(start, kind) of summary tables (from their page top) and of advertising, in order."""
     window = rules.compilation.page_top_window
     ends = [e for _, e, _ in markers]
-    starts = []
+    starts = {}
     for pattern in rules.compilation.table_keywords:
         for m in rx(pattern).finditer(text):
             k = bisect.bisect_right(ends, m.start())
             top = ends[k - 1] if k else 0
-            starts.append(top if m.start() - top <= window else m.start())
-    starts += [m.start() for p in rules.compilation.ad_patterns for m in rx(p).finditer(text)]
-    return sorted(set(starts))
+            starts.setdefault(top if m.start() - top <= window else m.start(), TABLE)
+    for pattern in rules.compilation.ad_patterns:
+        for m in rx(pattern).finditer(text):
+            starts.setdefault(m.start(), ADVERTISING)
+    return sorted(starts.items())
 
 
 def _toc_lookup(front: str, page: Optional[int], rules: DocumentRules,
@@ -228,35 +267,69 @@ def _toc_lookup(front: str, page: Optional[int], rules: DocumentRules,
     return "", ""
 
 
-def _orphan(text: str, start: int, end: int, markers: list, rules: DocumentRules,
+def _orphan(text: str, front: int, start: int, end: int, markers: list, rules: DocumentRules,
             places: Optional[Places]) -> Optional[DocSpan]:
-    """A document between the front matter and the first header, when it is prose."""
+    """A document after the front matter text[front:start] and before a header, when it is prose."""
     while start < end and text[start].isspace():
         start += 1
     body = text[start:end]
     sentences = len(rx(rules.compilation.sentence_end).findall(body))
     if sentences < rules.compilation.orphan_min_sentences:
         return None
-    region, title = _toc_lookup(text[:start], page_at(markers, start), rules, places)
+    region, title = _toc_lookup(text[front:start], page_at(markers, start), rules, places)
     return _make_span(text, start, end, start, _clean_title(title, rules), region, "", rules)
 
 
-def _split_compilation(text: str, heads: list[_Head], markers: list, rules: DocumentRules,
-                       places: Optional[Places]) -> list[DocSpan]:
-    docs: list[DocSpan] = []
-    front = _front_end(text, heads[0].start, markers, rules)
-    orphan = _orphan(text, front, heads[0].start, markers, rules, places)
-    if orphan:
-        docs.append(orphan)
+def _named(text: str, start: int, end: int, kind: str) -> list[Part]:
+    """text[start:end] as a part of `kind`, or BLANK when it is only white space."""
+    if start >= end:
+        return []
+    return [Part(start, end, BLANK if not text[start:end].strip() else kind)]
+
+
+def _between(text: str, start: int, end: int, blocks: list[tuple[int, str]],
+             first: str) -> list[Part]:
+    """Parts of text between documents: each block runs to the next; before them, `first`."""
+    inside = [(b, kind) for b, kind in blocks if start < b < end]
+    cuts = [(start, dict(blocks).get(start, first)), *inside, (end, "")]
+    return [p for (a, kind), (b, _) in zip(cuts, cuts[1:]) for p in _named(text, a, b, kind)]
+
+
+def _gap(text: str, start: int, end: int, markers: list, blocks: list[tuple[int, str]],
+         rules: DocumentRules, places: Optional[Places], at_top: bool) -> list[Part]:
+    """Parts of text[start:end], before a header: front matter (the file's, or a second
+    compilation's), a document that lost its header, tables and advertising; else unplaced."""
+    front = _front_end(text, start, end, markers, rules)
+    orphan = (_orphan(text, start, max(front, start), end, markers, rules, places)
+              if front >= 0 or at_top else None)
+    if orphan is None and not at_top:   # between two documents: tables and advertising
+        return _between(text, start, end, blocks, UNPLACED)
+    front = max(front, start)
+    head = _named(text, start, front, FRONT) if at_top else _between(text, start, front, blocks, FRONT)
+    if orphan is None:
+        return head + _named(text, front, end, UNPLACED)
+    return [*head, *_named(text, front, orphan.start, BLANK),
+            Part(orphan.start, orphan.end, "document", orphan), *_named(text, orphan.end, end, UNPLACED)]
+
+
+def _compilation_parts(text: str, heads: list[_Head], markers: list, rules: DocumentRules,
+                       places: Optional[Places]) -> list[Part]:
     blocks = _block_starts(text, markers, rules)
+    block_starts = [b for b, _ in blocks]
+    parts: list[Part] = []
+    pos = 0                               # where the text no part has yet starts
     for i, h in enumerate(heads):
+        if h.start > pos:
+            parts += _gap(text, pos, h.start, markers, blocks, rules, places, at_top=i == 0)
         end = heads[i + 1].start if i + 1 < len(heads) else len(text)
-        k = bisect.bisect_right(blocks, h.start)
+        k = bisect.bisect_right(block_starts, h.start)
         if k < len(blocks):
-            end = min(end, blocks[k])
-        docs.append(_make_span(text, h.start, end, h.body, _clean_title(h.title, rules),
-                               h.region, h.url, rules))
-    return docs
+            end = min(end, block_starts[k])
+        doc = _make_span(text, h.start, end, h.body, _clean_title(h.title, rules), h.region,
+                         h.url, rules)
+        parts.append(Part(doc.start, doc.end, "document", doc))
+        pos = doc.end
+    return parts + _between(text, pos, len(text), blocks, UNPLACED)
 
 
 def _make_span(text: str, start: int, end: int, body: int, title: str, region: str,
@@ -323,17 +396,37 @@ def _single(text: str, heads: list[_Head], rules: DocumentRules,
                       header=_title_line(text, rules))
 
 
-def split_documents(text: str, rules_file: Optional[Path] = None,
-                    places: Optional[Places] = None) -> list[DocSpan]:
-    """The documents of a file, in order; one covering the whole text unless a compilation.
+def file_parts(text: str, rules_file: Optional[Path] = None,
+               places: Optional[Places] = None) -> list[Part]:
+    """Every character of a file in one part: its documents in order, and what is none.
 
     `places` names the places a title may open with (the project's when None)."""
     rules = load_document_rules(rules_file)
     markers = page_markers(text, rules)
     heads = _find_headers(text, markers, rules)
     if len(heads) >= rules.compilation.min_headers:
-        return _split_compilation(text, heads, markers, rules, places)
-    return [_single(text, heads, rules, places)]
+        return _compilation_parts(text, heads, markers, rules, places)
+    doc = _single(text, heads, rules, places)
+    return [Part(doc.start, doc.end, "document", doc)]
+
+
+def unplaced(parts: list[Part], markers: list) -> list[str]:
+    """A warning for each part that fits no document: never text left out in silence."""
+    out = []
+    for p in parts:
+        if p.kind == UNPLACED:
+            first, last = page_at(markers, p.start), page_at(markers, p.end - 1)
+            pages = ("" if first is None else f", page {first}," if first == last
+                     else f", pages {first}-{last},")
+            out.append(f"{p.end - p.start:,} characters at {p.start:,}-{p.end:,}{pages} fit "
+                       "no document; they are left out")
+    return out
+
+
+def split_documents(text: str, rules_file: Optional[Path] = None,
+                    places: Optional[Places] = None) -> list[DocSpan]:
+    """The documents of a file, in order; one covering the whole text unless a compilation."""
+    return [p.doc for p in file_parts(text, rules_file, places) if p.doc is not None]
 
 
 def head_text(text: str, span: DocSpan, chars: int, rules_file: Optional[Path] = None) -> str:

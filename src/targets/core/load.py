@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from targets.core.budget import OverBudget, time_budget
-from targets.core.decode import decode_bytes, input_error
+from targets.core.decode import decode_bytes, input_error, split_encoding
 
 SUPPORTED_SUFFIXES = {".txt", ".docx", ".pdf", ".html", ".htm"}  # as the README lists them
 # Reading one file may take this long; a file over it fails alone. A 50 MB saved page reads in
@@ -112,6 +112,6 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
 
 def _check_codec(path: Path, encoding: str) -> None:
     try:
-        codecs.lookup(encoding)
-    except LookupError:
+        codecs.lookup(split_encoding(encoding)[0])
+    except (LookupError, ValueError):
         raise input_error(path, f"unknown encoding {encoding!r}") from None

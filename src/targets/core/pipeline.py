@@ -6,14 +6,15 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice
 from pathlib import Path, PurePosixPath
-from typing import Iterable, Iterator, Optional
+from typing import Iterator, Optional
 
 from targets.core import documents
 
 from targets.core import indicators
 
 from targets.core import attribute, places
-from targets.core.load import Loaded, is_supported, load_file
+from targets.core.inputs import source_of
+from targets.core.load import Loaded, load_file
 from targets.models import Document, InputError, Target, TargetsError
 from targets.core.context import DocContext
 from targets.core.normalize import normalize
@@ -37,6 +38,7 @@ class FileResult:
     error: Optional[str] = None
     chars: int = 0
     notes: list[str] = field(default_factory=list)  # said once per run (e.g. tables may be flattened)
+    warnings: list[str] = field(default_factory=list)  # text that fits no document, and where
 
 
 @lru_cache(maxsize=4)
@@ -98,8 +100,9 @@ def _data_file(rules_dir: Optional[Path], name: str) -> Optional[Path]:
 
 
 def split_file(text: str, source: str, rules_dir: Optional[Path] = None,
-               pdf_pages: Optional[list[int]] = None) -> tuple[list[Document], list]:
-    """The documents of a file's text, with jurisdiction and pages, and the page markers.
+               pdf_pages: Optional[list[int]] = None) -> tuple[list[Document], list, list[str]]:
+    """The documents of a file's text, with jurisdiction and pages, the page markers, and a
+    warning for each stretch of text that fits no document.
 
     Printed footers 第N页 number the pages; where there are none, a PDF's own pages do. The
     rule folder's own document rules (page footers, headers) are used where it has them.
@@ -109,7 +112,8 @@ def split_file(text: str, source: str, rules_dir: Optional[Path] = None,
     if not markers and pdf_pages:
         markers = documents.pdf_page_markers(pdf_pages, len(text))
     known = places.load_places(rules_dir)
-    spans = documents.split_documents(text, doc_rules, known)
+    parts = documents.file_parts(text, doc_rules, known)
+    spans = [p.doc for p in parts if p.doc is not None]
     # The file's path, not its name: a/plan.txt and b/plan.txt are two documents, not one.
     stem = str(PurePosixPath(source).with_suffix(""))
     docs = []
@@ -125,12 +129,13 @@ def split_file(text: str, source: str, rules_dir: Optional[Path] = None,
             url=span.url, published=span.published, page_start=documents.page_at(markers, span.start),
             page_end=documents.page_at(markers, max(span.start, span.end - 1)),
             char_start=span.start, char_end=span.end))
-    return docs, markers
+    return docs, markers, documents.unplaced(parts, markers)
 
 
 def extract_loaded(loaded: Loaded, source: str, resolver: Resolver) -> FileResult:
-    docs, markers = split_file(loaded.text, source, resolver.rules.directory, loaded.pages)
-    result = FileResult(source=source, chars=len(loaded.text), notes=list(loaded.notes))
+    docs, markers, warnings = split_file(loaded.text, source, resolver.rules.directory, loaded.pages)
+    result = FileResult(source=source, chars=len(loaded.text), notes=list(loaded.notes),
+                        warnings=warnings)
     for doc in docs:
         found = document_targets(loaded.text, doc, resolver, markers)
         if loaded.ocr_pages:
@@ -143,7 +148,7 @@ def extract_loaded(loaded: Loaded, source: str, resolver: Resolver) -> FileResul
 def extract_file(path: Path, root: Path, rules_dir: Optional[str] = None,
                  encoding: Optional[str] = None) -> FileResult:
     """One file's documents and targets; a bad file gives a FileResult with its error."""
-    source = path.relative_to(root).as_posix() if path != root else path.name
+    source = source_of(path, root)
     try:
         _, resolver = _engine(rules_dir)
         return extract_loaded(load_file(path, encoding=encoding), source, resolver)
@@ -163,19 +168,6 @@ def extract_text(text: str, rules: RuleSet | None = None, source: str = "<text>"
     resolver = Resolver(rules or load_rules())
     doc = Document(doc_id=source, source=source, doc_title="", char_start=0, char_end=len(text))
     return document_targets(text, doc, resolver, [])
-
-
-def input_files(inputs: Iterable[Path]) -> tuple[list[tuple[Path, Path]], list[Path]]:
-    """((file, root) to read, unsupported files skipped), sorted for a deterministic order."""
-    files, skipped = [], []
-    for top in inputs:
-        candidates = sorted(p for p in top.rglob("*") if p.is_file()) if top.is_dir() else [top]
-        root = top if top.is_dir() else top.parent
-        for p in candidates:
-            if p.name.startswith("."):
-                continue
-            (files if is_supported(p) else skipped).append((p, root) if is_supported(p) else p)
-    return files, skipped
 
 
 def extract_paths(files: list[tuple[Path, Path]], rules_dir: Optional[str] = None, jobs: int = 1,

@@ -8,7 +8,8 @@ from typing import Optional
 
 from targets.core.load import load_file
 from targets.models import Document, InputError, TargetsError
-from targets.core.pipeline import input_files, split_file
+from targets.core.inputs import path_text, scan_inputs, source_of, unreadable_message
+from targets.core.pipeline import split_file
 from targets.core.places import load_places
 from targets.core.province_query import parse_provinces
 from targets.outputs.workbooks import provinces_of
@@ -21,6 +22,7 @@ DOC_TABLE_COLUMNS = ["doc_id", "title", "region", "province", "level", "code", "
 class DocList:
     documents: list[Document] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def list_documents(inputs: list[Path], province: Optional[str] = None,
@@ -31,15 +33,16 @@ def list_documents(inputs: list[Path], province: Optional[str] = None,
     if missing:
         raise TargetsError(f"input not found: {', '.join(missing)}")
     provinces = parse_provinces(province, load_places())
-    files, _ = input_files(inputs)
-    found = DocList()
-    for path, root in files:
-        source = path.relative_to(root).as_posix() if path != root else path.name
+    scanned = scan_inputs(inputs)
+    found = DocList(errors=[unreadable_message(folder, why) for folder, why in scanned.unreadable])
+    for path, root in scanned.files:
         try:
-            docs, _ = split_file(load_file(path, encoding=encoding).text, source)
+            loaded = load_file(path, encoding=encoding)
+            docs, _, warnings = split_file(loaded.text, source_of(path, root), None, loaded.pages)
         except InputError as exc:
-            found.errors.append(str(exc))
+            found.errors.append(path_text(exc))
             continue
+        found.warnings += [f"{source_of(path, root)}: {w}" for w in warnings]
         found.documents += [d for d in docs
                             if provinces is None or set(provinces) & set(provinces_of(d.province))]
     return found
@@ -61,6 +64,7 @@ def print_documents(inputs: list[Path], province: Optional[str] = None,
                     encoding: Optional[str] = None) -> int:
     """Print the table; exit code 1 when some file could not be read, else 0."""
     from rich.console import Console
+    from rich.markup import escape
 
     from targets.console import Col, fitted_table
 
@@ -77,5 +81,7 @@ def print_documents(inputs: list[Path], province: Optional[str] = None,
                                [table_row(doc) for doc in found.documents], console.width))
     err = Console(stderr=True)
     for message in found.errors:
-        err.print(f"[red]error[/red] {message}")
+        err.print(f"[red]error[/red] {escape(message)}", soft_wrap=True)  # one line, as written
+    for message in found.warnings:
+        err.print(f"[yellow]warning[/yellow] {escape(message)}", soft_wrap=True)
     return 1 if found.errors else 0

@@ -5,9 +5,9 @@ from __future__ import annotations
 import csv
 import os
 import re
-import shutil
-import signal
+import sys
 import tempfile
+import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +24,9 @@ ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 VERBATIM = frozenset({"=", ">=", "<=", "~"})
 # Long text that a reader (and a printed page) needs whole: wrapped in its column, not cut off.
 WRAPPED = frozenset({"sentence", "old_sentence", "new_sentence", "meaning", "error"})
+# Bytes of the name a temporary file borrows from its target: a name may have 255, and
+# mkstemp adds a dot, 8 random characters and ".part" around it.
+TEMP_NAME_BYTES = 200
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,7 @@ class SheetLink:
 def atomic_path(path: Path) -> Iterator[Path]:
     """A temporary path beside `path`, renamed onto it only if the block completes."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{_short(path.name)}.", suffix=".part", dir=path.parent)
     os.close(fd)
     try:
         yield Path(tmp)
@@ -59,50 +62,15 @@ def atomic_path(path: Path) -> Iterator[Path]:
             os.unlink(tmp)
 
 
-@contextmanager
-def signals_held() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM back for the block: they arrive, as usual, when it ends."""
-    if not hasattr(signal, "pthread_sigmask"):  # Windows: nothing to hold
-        yield
-        return
-    held = {signal.SIGINT, signal.SIGTERM}
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+def _short(name: str) -> str:
+    """`name` cut to TEMP_NAME_BYTES bytes, at a character boundary.
 
-
-@contextmanager
-def staging(out: Path) -> Iterator[Path]:
-    """A hidden folder inside `out` for a run's outputs, removed when the block ends.
-
-    Write every output into it, then `publish` it: an interrupted run leaves `out` as it was.
+    >>> _short("方案.csv"), len(_short("方" * 90).encode())
+    ('方案.csv', 198)
     """
-    out.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=".targets-run.", suffix=".part", dir=out))
-    try:
-        yield stage
-    finally:
-        with signals_held():  # a second Ctrl-C must not leave half of it behind
-            shutil.rmtree(stage, ignore_errors=True)
-
-
-def publish(stage: Path, out: Path) -> list[Path]:
-    """Move every file of `stage` to the same place under `out`; returns the new paths.
-
-    The renames run with SIGINT and SIGTERM held back, so `out` holds every output of the
-    previous run or every output of this one, never a mix (only SIGKILL or a crash can split them).
-    """
-    files = sorted(p for p in stage.rglob("*") if p.is_file())
-    moved = []
-    with signals_held():
-        for src in files:
-            dest = out / src.relative_to(stage)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(src, dest)
-            moved.append(dest)
-    return moved
+    while len(os.fsencode(name)) > TEMP_NAME_BYTES:
+        name = name[:-1]
+    return name
 
 
 def cell_text(value: Any) -> Any:
@@ -197,11 +165,14 @@ def write_xlsx(path: Path, sheets: Iterable[tuple[str, Sequence[str], Iterable[S
     Sheets are taken one at a time, each written whole before the next is asked for.
     """
     import xlsxwriter
+    import xlsxwriter.exceptions
 
-    with atomic_path(path) as tmp:
+    # XlsxWriter's own temporary files go into a folder of their own: on a failed write it
+    # leaves them behind, and the folder takes them away.
+    with atomic_path(path) as tmp, tempfile.TemporaryDirectory(prefix="targets-xlsx-") as scratch:
         book = xlsxwriter.Workbook(str(tmp), {
             "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-            "strings_to_numbers": False, "nan_inf_to_errors": True})
+            "strings_to_numbers": False, "nan_inf_to_errors": True, "tmpdir": scratch})
         formats = {"top": book.add_format({"valign": "top"}),
                    "wrap": book.add_format({"valign": "top", "text_wrap": True}),
                    "header": book.add_format({"bold": True, "valign": "top"})}
@@ -218,4 +189,28 @@ def write_xlsx(path: Path, sheets: Iterable[tuple[str, Sequence[str], Iterable[S
                 _write_cells(ws, n, row)
             ws.autofilter(0, 0, n, last_col)
             _set_aside(ws)
-        book.close()  # only a complete workbook is closed; atomic_path drops an unfinished one
+        try:
+            book.close()  # only a complete workbook is closed; atomic_path drops an unfinished one
+        except xlsxwriter.exceptions.FileCreateError as exc:
+            raise _write_error(exc) from None
+
+
+def _write_error(exc: Exception) -> OSError:
+    """The OSError of a full disk, which XlsxWriter wraps in an exception of its own (no OSError).
+
+    XlsxWriter leaves the ZipFile it was writing open: when that is collected its close()
+    fails again and Python prints "Exception ignored ... Traceback". The failed frames are
+    cleared here, with that report silenced, so the zip goes now and quietly.
+    """
+    cause = exc.args[0] if exc.args else None
+    error = (OSError(cause.errno, cause.strerror) if isinstance(cause, OSError) and cause.errno
+             else OSError(str(exc)))
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda unraisable: None
+    try:
+        for failed in (exc, cause):
+            if isinstance(failed, BaseException) and failed.__traceback__ is not None:
+                traceback.clear_frames(failed.__traceback__)
+    finally:
+        sys.unraisablehook = hook
+    return error

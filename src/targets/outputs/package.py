@@ -1,17 +1,21 @@
 """What makes an output folder a citable data set: manifest.json (what made it: tool version,
 rules digest, every input's size and sha256, the command, times, counts, errors and the files
 written) and datapackage.json (a Frictionless data package: every CSV with a Table Schema
-from the column dictionary, its size and sha256)."""
+from the column dictionary, its size and sha256).
+
+The manifest's `outputs` (what extract wrote) and `derived` (what compare added) are also the
+one record of which files in the folder are ours: outfolder.publish removes only files a
+manifest lists."""
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
+from targets.core.inputs import path_text
 from targets.outputs.columns import FileSpec, dictionary
 from targets.outputs.export import atomic_path
 
@@ -63,7 +67,7 @@ class RunRecord:
 def _input(path: Path, source: str) -> dict[str, Any]:
     """An input's path as given, its source name, size and sha256 (a file that cannot be
     read, whose error the run reports, has none; a FIFO is never read)."""
-    entry: dict[str, Any] = {"path": str(path), "source": source}
+    entry: dict[str, Any] = {"path": path_text(path), "source": source}
     try:
         if path.is_file():
             return entry | {"bytes": path.stat().st_size, "sha256": file_sha256(path)}
@@ -72,10 +76,21 @@ def _input(path: Path, source: str) -> dict[str, Any]:
     return entry | {"bytes": None, "sha256": None}
 
 
+def _entry(path: Path, name: str) -> dict[str, Any]:
+    return {"path": name, "bytes": path.stat().st_size, "sha256": file_sha256(path)}
+
+
 def _files(folder: Path) -> list[dict[str, Any]]:
-    return [{"path": p.relative_to(folder).as_posix(), "bytes": p.stat().st_size,
-             "sha256": file_sha256(p)}
+    return [_entry(p, p.relative_to(folder).as_posix())
             for p in sorted(folder.rglob("*")) if p.is_file() and p.name != MANIFEST]
+
+
+def written_files(manifest: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    """{path: entry} of a manifest's `outputs` or `derived`; a malformed entry lists nothing."""
+    entries = manifest.get(kind, [])
+    if not isinstance(entries, list):
+        return {}
+    return {e["path"]: e for e in entries if isinstance(e, dict) and isinstance(e.get("path"), str)}
 
 
 def write_manifest(stage: Path, record: RunRecord, counts: dict[str, int],
@@ -87,13 +102,14 @@ def write_manifest(stage: Path, record: RunRecord, counts: dict[str, int],
     rules = Path(record.rules_dir) if record.rules_dir else package_rules()
     _write_json(stage / MANIFEST, {
         "tool": "targets", "version": __version__,
-        "rules": {"directory": str(rules), "sha256": rules_digest(rules)},
-        "command": list(record.command), "options": record.options,
+        "rules": {"directory": path_text(rules), "sha256": rules_digest(rules)},
+        # A name that is not UTF-8, in the command line too, as the other outputs write it.
+        "command": [path_text(arg) for arg in record.command], "options": record.options,
         "started": record.started, "ended": now(), "counts": counts,
         "inputs": [_input(path, source) for path, source in record.inputs],
         "errors": [{"source": s, "error": e} for s, e in errors],
         "outputs": _files(stage),   # the files this run wrote: all a later run may replace
-        "derived": [],              # files later commands (compare) add; see record_derived
+        "derived": [],              # files later commands (compare) add; see stage_derived
     })
 
 
@@ -112,14 +128,13 @@ def _header(path: Path) -> list[str]:
         return next(csv.reader(fh), [])
 
 
-def _resource(folder: Path, spec: FileSpec) -> dict[str, Any]:
-    path = folder / spec.path
+def _describe(path: Path, spec: FileSpec, present) -> dict[str, Any]:
     header = _header(path)
     schema: dict[str, Any] = {"fields": [_field(c) for c in spec.describe(header)],
                               "missingValues": [""]}
     if spec.primary_key:
         schema["primaryKey"] = spec.primary_key
-    keys = [k for k in spec.foreign_keys if (folder / dictionary()[k.file].path).is_file()]
+    keys = [k for k in spec.foreign_keys if present(k.file)]
     if keys:
         schema["foreignKeys"] = [{"fields": k.column,
                                   "reference": {"resource": k.file, "fields": k.reference}}
@@ -130,51 +145,43 @@ def _resource(folder: Path, spec: FileSpec) -> dict[str, Any]:
             "hash": f"sha256:{file_sha256(path)}", "schema": schema}
 
 
-def write_datapackage(folder: Path) -> None:
-    """FOLDER/datapackage.json for the CSVs FOLDER holds (targets, documents, errors, compare)."""
+def write_datapackage(folder: Path, stage: Optional[Path] = None) -> None:
+    """datapackage.json for the CSVs FOLDER holds (targets, documents, errors, compare), in
+    FOLDER; with a `stage`, for those of STAGE and FOLDER together (STAGE's first), in STAGE."""
     from targets import __version__
 
-    specs = [dictionary()[name] for name in TABULAR if (folder / dictionary()[name].path).is_file()]
-    _write_json(folder / DATAPACKAGE, {
+    def path_of(name: str) -> Optional[Path]:
+        spec_path = dictionary()[name].path
+        found = [f / spec_path for f in (stage, folder) if f is not None and (f / spec_path).is_file()]
+        return found[0] if found else None
+
+    names = [name for name in TABULAR if path_of(name)]
+    present = names.__contains__
+    _write_json((stage or folder) / DATAPACKAGE, {
         "profile": "tabular-data-package", "name": "targets",
         "title": "Quantitative targets of Chinese climate policy documents",
         "description": "Every quantitative target found in the input documents, with its "
                        "document, page, sentence and span; see manifest.json for what made it.",
         "created": now(),
         "contributors": [{"title": f"targets {__version__}", "role": "author"}],
-        "resources": [_resource(folder, spec) for spec in specs],
+        "resources": [_describe(path_of(name), dictionary()[name], present) for name in names],
     })
 
 
-def record_derived(folder: Path, names: Sequence[str]) -> None:
-    """After a later command (compare) wrote `names` into an extract folder: list them in its
-    manifest, so the next extract knows they are ours to remove, and describe them.
+def stage_derived(folder: Path, stage: Path, names: Sequence[str]) -> bool:
+    """Before a later command (compare) publishes `names` from STAGE into an extract FOLDER:
+    stage FOLDER's manifest with them as its `derived` files (so the next extract knows they
+    are ours to remove), and a datapackage.json that describes them too.
 
-    A folder without our manifest (CSVs written by hand or by an older version) is left as it
-    is: a datapackage.json there is not ours to replace."""
+    A folder without our manifest (CSVs written by hand or by an older version) gets
+    neither, and False: a datapackage.json there is not ours to replace."""
     manifest = read_manifest(folder)
     if not manifest:
-        return
-    derived = dict.fromkeys([*manifest.get("derived", []), *names])
-    manifest["derived"] = [n for n in derived if (folder / n).is_file()]
-    _write_json(folder / MANIFEST, manifest)
-    write_datapackage(folder)
-
-
-def stale_derived(folder: Path) -> list[Path]:
-    """Files a `compare` of an earlier run made in FOLDER (they describe other targets)."""
-    names = read_manifest(folder).get("derived", [])
-    paths = [folder / n for n in names if isinstance(n, str) and "/" not in n and n != MANIFEST]
-    return [p for p in paths if p.is_file()]
-
-
-def remove_files(paths: Sequence[Path]) -> list[str]:
-    """Remove files (listed by a manifest as ours); returns the names of those removed."""
-    removed = []
-    for path in paths:
-        try:
-            os.unlink(path)
-        except FileNotFoundError:
-            continue
-        removed.append(path.name)
-    return removed
+        return False
+    write_datapackage(folder, stage)
+    outputs = written_files(manifest, "outputs")
+    outputs[DATAPACKAGE] = _entry(stage / DATAPACKAGE, DATAPACKAGE)  # rewritten: as it is now
+    manifest["outputs"] = list(outputs.values())
+    manifest["derived"] = [_entry(stage / n, n) for n in names]
+    _write_json(stage / MANIFEST, manifest)
+    return True

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,12 +17,13 @@ from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
 
 from targets.outputs.columns import dictionary
 from targets.outputs.database import Database
-from targets.outputs.export import cell_text, publish, rows_of, signals_held, staging, write_csv
-from targets.outputs.package import (RunRecord, remove_files, stale_derived, write_datapackage,
-                                     write_manifest)
-from targets.core.load import SUPPORTED_SUFFIXES
+from targets.outputs.export import cell_text, rows_of, write_csv
+from targets.outputs.outfolder import locked, publish, staging
+from targets.outputs.package import RunRecord, write_datapackage, write_manifest
+from targets.core.load import SUPPORTED_SUFFIXES, split_encoding
 from targets.models import DOCUMENT_COLUMNS, TARGET_COLUMNS, TargetsError
-from targets.core.pipeline import FileResult, extract_paths, input_files
+from targets.core.inputs import path_text, scan_inputs, unreadable_message
+from targets.core.pipeline import FileResult, extract_paths
 from targets.core.places import load_places
 from targets.core.province_query import parse_provinces
 
@@ -39,6 +41,8 @@ class Summary:
     errors: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     empty_folders: list[str] = field(default_factory=list)
+    unreadable: list[tuple[str, str]] = field(default_factory=list)  # (folder, its error line)
+    warnings: list[tuple[str, str]] = field(default_factory=list)    # (source, text left out)
     notes: list[str] = field(default_factory=list)   # outputs cut otherwise than asked, and why
     chars: int = 0
     seconds: float = 0.0
@@ -46,14 +50,14 @@ class Summary:
 
     def counts(self) -> dict[str, int]:
         return {"files": self.files, "documents": self.documents, "targets": self.targets,
-                "errors": len(self.errors) + len(self.empty_folders), "skipped": len(self.skipped),
-                "characters": self.chars}
+                "errors": len(self.errors) + len(self.empty_folders) + len(self.unreadable),
+                "skipped": len(self.skipped), "characters": self.chars}
 
     @property
     def exit_code(self) -> int:
         # A skipped file (not a supported type) was never meant to be read: no failure. A folder
         # given as input that holds nothing to read is one: the run did not do what was asked.
-        return 1 if self.errors or self.empty_folders else 0
+        return 1 if self.errors or self.empty_folders or self.unreadable else 0
 
 
 NO_FILES = f"no {', '.join(sorted(SUPPORTED_SUFFIXES))} file in this folder"
@@ -62,7 +66,9 @@ NO_FILES = f"no {', '.join(sorted(SUPPORTED_SUFFIXES))} file in this folder"
 def check_encoding(name: str) -> None:
     """A usage error, before any file is read, for an --encoding Python cannot decode text with."""
     try:
-        info = codecs.lookup(name)
+        info = codecs.lookup(split_encoding(name)[0])
+    except ValueError as exc:
+        raise TargetsError(str(exc)) from None
     except LookupError:
         raise TargetsError(f"unknown encoding {name!r} (e.g. utf-8, gb18030, big5, utf-16)") from None
     if not getattr(info, "_is_text_encoding", True):  # base64, rot13: codecs, not text encodings
@@ -92,17 +98,21 @@ def run_extract(inputs: list[Path], out: Path, rules_dir: Optional[str] = None, 
     if out.exists() and not out.is_dir():
         raise TargetsError(f"{out}: --out must be a folder, and this is a file")
     provinces = parse_provinces(province, load_places(rules_dir))  # a typo fails before any file is read
-    files, skipped = input_files(inputs)
-    roots = {root for _, root in files}
-    summary = Summary(skipped=[str(p) for p in skipped],
-                      empty_folders=[str(p) for p in inputs if p.is_dir() and p not in roots])
+    found = scan_inputs(inputs)
+    files = found.files
+    roots = {root for _, root in files} | {folder for folder, _ in found.unreadable}
+    summary = Summary(skipped=[path_text(p) for p in found.skipped],
+                      empty_folders=[path_text(p) for p in inputs if p.is_dir() and p not in roots])
+    summary.unreadable = [(path_text(folder), unreadable_message(folder, why))
+                          for folder, why in found.unreadable]
     on_start(len(files))
     record = RunRecord(command=command or ["run_extract", *map(str, inputs)], rules_dir=rules_dir,
                        options={"by": by, "province": list(provinces) if provinces else None,
                                 "jobs": jobs, "encoding": encoding})
     try:
-        _write_outputs(summary, files, out, rules_dir, jobs, encoding, on_file, by, provinces,
-                       on_writing, record)
+        with locked(out, summary.notes.append):
+            _write_outputs(summary, files, out, rules_dir, jobs, encoding, on_file, by, provinces,
+                           on_writing, record)
     except OSError as exc:  # a full disk, a read-only folder: the user's to fix, no traceback
         raise TargetsError(f"{out}: cannot write the outputs ({exc})") from exc
     summary.seconds = time.perf_counter() - started
@@ -115,7 +125,7 @@ def _write_outputs(summary: Summary, files: list, out: Path, rules_dir: Optional
                    record: RunRecord) -> None:
     """Every output is written into a staging folder and published at the end, all at once."""
     # workbooks reads CSVs back with read_rows from this module: import it late, not in a cycle.
-    from targets.outputs.workbooks import prune_workbooks, keep_province, write_workbooks
+    from targets.outputs.workbooks import keep_province, write_workbooks
 
     with staging(out) as stage:
         t_tmp, d_tmp = stage / "targets.csv", stage / "documents.csv"
@@ -133,6 +143,7 @@ def _write_outputs(summary: Summary, files: list, out: Path, rules_dir: Optional
                 # The results first: asking for one loads the rules, so a bad rule folder
                 # fails the run even when no file is to be read.
                 for result, (path, _) in zip(extract_paths(files, rules_dir, jobs, encoding), files):
+                    result = _printable(result)
                     record.inputs.append((path, result.source))
                     kept = distinct_doc_ids(keep_province(result, provinces), doc_ids, summary.notes)
                     _record(summary, kept, t_csv, d_csv, db)
@@ -142,28 +153,26 @@ def _write_outputs(summary: Summary, files: list, out: Path, rules_dir: Optional
                 raise
         db.close()
         write_csv(stage / "errors.csv", ERROR_COLUMNS,
-                  [[cell_text(s), cell_text(e)] for s, e in summary.errors]
+                  [[cell_text(s), cell_text(e)] for s, e in summary.unreadable + summary.errors]
                   + [[cell_text(f), cell_text(f"{f}: {NO_FILES}")] for f in summary.empty_folders]
-                  + [[cell_text(s), "skipped: not a supported file type"] for s in summary.skipped])
+                  + [[cell_text(s), "skipped: not a supported file type"] for s in summary.skipped]
+                  + [[cell_text(s), cell_text(f"warning: {w}")] for s, w in summary.warnings])
         on_writing()
-        written = write_workbooks(stage, t_tmp, d_tmp, by, provinces, jobs, summary.notes.append,
-                                  load_places(rules_dir))
+        write_workbooks(stage, t_tmp, d_tmp, by, provinces, jobs, summary.notes.append,
+                        load_places(rules_dir))
         write_datapackage(stage)
-        write_manifest(stage, record, summary.counts(), summary.errors)
-        stale = stale_derived(out)  # read before the new manifest replaces the old one
-        with signals_held():  # the new set replaces the old one whole, stale workbooks included
-            publish(stage, out)
-            prune_workbooks(out / "provinces", {p.name for p in written if p.parent.name == "provinces"})
-            removed = remove_files(stale)
-        if removed:
-            summary.notes.append(f"removed {', '.join(removed)}: an earlier `targets compare` "
-                                 f"made them from other targets (run `targets compare {out}` again)")
+        write_manifest(stage, record, summary.counts(), summary.unreadable + summary.errors)
+        # The new set replaces the old one whole: what the last run wrote and this one did
+        # not (a province no longer in the input, an earlier compare's files) goes, as the
+        # old manifest lists them, and nothing else.
+        publish(stage, out, summary.notes.append)
 
 
 def _record(summary: Summary, result: FileResult, t_csv, d_csv, db: Database) -> None:
     summary.files += 1
     summary.chars += result.chars
     summary.notes += [note for note in result.notes if note not in summary.notes]  # each said once
+    summary.warnings += [(result.source, w) for w in result.warnings]
     if result.error:
         summary.errors.append((result.source, result.error))
         return
@@ -176,6 +185,15 @@ def _record(summary: Summary, result: FileResult, t_csv, d_csv, db: Database) ->
     d_csv.writerows(rows_of(documents, DOCUMENT_COLUMNS))
     db.add("documents", documents)
     db.add("targets", targets)
+
+
+def _printable(result: FileResult) -> FileResult:
+    """`result` with its error and notes as text every output can hold: they name the file,
+    whose name may not be UTF-8 (see inputs.path_text)."""
+    if not result.error and not result.notes:
+        return result
+    return dataclasses.replace(result, error=result.error and path_text(result.error),
+                               notes=[path_text(n) for n in result.notes])
 
 
 def distinct_doc_ids(result: FileResult, seen: set[str], notes: list[str]) -> FileResult:
@@ -198,8 +216,8 @@ def distinct_doc_ids(result: FileResult, seen: set[str], notes: list[str]) -> Fi
                          f"this file's document is {new!r}")
     if not renamed:
         return result
-    return FileResult(
-        source=result.source, chars=result.chars, error=result.error,
+    return dataclasses.replace(
+        result,
         documents=[d.model_copy(update={"doc_id": renamed.get(d.doc_id, d.doc_id)}) for d in result.documents],
         targets=[t.model_copy(update={"doc_id": renamed.get(t.doc_id, t.doc_id)}) for t in result.targets])
 

@@ -17,7 +17,7 @@ import re
 import tempfile
 from collections import Counter, deque
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import chain, islice, repeat
 from pathlib import Path
 from typing import Any, Callable, Collection, Iterable, Iterator, Literal, Optional, Sequence
@@ -100,7 +100,7 @@ def keep_province(result: FileResult, provinces: Optional[Collection[str]]) -> F
     docs = [d for d in result.documents if set(provinces) & set(provinces_of(d.province))]
     ids = {d.doc_id for d in docs}
     targets = [t for t in result.targets if t.doc_id in ids]
-    return FileResult(source=result.source, documents=docs, targets=targets, chars=result.chars)
+    return replace(result, documents=docs, targets=targets)
 
 
 Sheet = tuple[str, list[str], Iterable[list[Any]]]
@@ -246,18 +246,6 @@ def write_province_workbook(path: Path, spool: ProvinceSpool) -> None:
     write_xlsx(path, chain([summary], sheets), WIDTHS | {"title": 40, "sheet": 30})
 
 
-def prune_workbooks(folder: Path, keep: set[str]) -> None:
-    """Drop province workbooks of an earlier run that this run did not write (the runner
-    calls it once this run's outputs are published)."""
-    if not folder.is_dir():
-        return
-    for old in folder.glob("*.xlsx"):
-        if old.name not in keep:
-            old.unlink()
-    if not any(folder.iterdir()):
-        folder.rmdir()
-
-
 def _overview(spools: list[ProvinceSpool], places: Places, only: Optional[Collection[str]],
               sheet_of: dict[str, str]) -> Iterator[list[Any]]:
     """A row per province in code order, with its English name and codes, and its counts.
@@ -315,7 +303,8 @@ def write_workbooks(out: Path, targets_csv: Path, documents_csv: Path, by: By = 
         write_xlsx(book, chain(flat, _doc_sheets(documents_csv, targets_csv, names), [columns]),
                    widths)
         return [book]
-    with tempfile.TemporaryDirectory(prefix="targets-spool-") as tmp:
+    # The spool lives in the staging folder: a killed run's is removed with it by the next run.
+    with tempfile.TemporaryDirectory(prefix=".spool-", dir=out) as tmp:
         places = places or load_places()
         order = [name for name, _ in province_table(places)]
         spools = spool_provinces(documents_csv, targets_csv, Path(tmp), province, order)
