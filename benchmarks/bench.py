@@ -116,11 +116,12 @@ def end_to_end(runs: int, tmp: Path, extra: tuple[str, ...] = ()) -> dict:
 
 def database(runs: int, tmp: Path) -> dict:
     """Seconds to write the corpus records to targets.sqlite (tables, search, indexes)."""
-    from targets.core.pipeline import extract_paths, input_files
+    from targets.core.inputs import scan_inputs
+    from targets.core.pipeline import extract_paths
     from targets.models import DOCUMENT_COLUMNS, TARGET_COLUMNS
     from targets.outputs.database import Database
 
-    files, _ = input_files([CORPUS])
+    files = scan_inputs([CORPUS]).files
     records = [([d.model_dump() for d in r.documents], [t.model_dump() for t in r.targets])
                for r in extract_paths(files)]
     times = []

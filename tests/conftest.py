@@ -1,9 +1,14 @@
 """Shared fixtures: the project's rules, the corpus and the shared gold set."""
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# The suite proves rule patterns into a cache of its own, never the user's (core/proofs.py).
+os.environ.setdefault("TARGETS_CACHE_DIR", tempfile.mkdtemp(prefix="targets-test-cache-"))
 
 from targets.core.rulebook import load_rules
 

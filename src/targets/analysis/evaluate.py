@@ -10,19 +10,21 @@ import csv
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional
 
 WINDOW = 40
 FIELDS = ["comparator", "kind", "direction", "base_year", "strive", "value_max"]
-SCALE = {"十": 10, "百": 100, "千": 1e3, "万": 1e4, "十万": 1e5, "百万": 1e6, "千万": 1e7,
-         "亿": 1e8, "十亿": 1e9, "百亿": 1e10, "千亿": 1e11, "万亿": 1e12}
-BASE_UNITS = {"千瓦时": "kWh", "kwh": "kWh", "度": "kWh", "千瓦": "kW", "kw": "kW", "瓦": "W",
-              "立方米": "m3", "方": "m3", "吨标准煤": "tce", "吨标煤": "tce", "吨二氧化碳": "tCO2",
-              "吨": "t", "元": "yuan", "平方米": "m2", "亩": "mu", "公顷": "ha", "公里": "km",
-              "千米": "km", "米": "m"}
-SI = {"gw": ("kW", 1e6), "mw": ("kW", 1e3), "gwh": ("kWh", 1e6), "mwh": ("kWh", 1e3), "twh": ("kWh", 1e9)}
-PERCENT = {"%": "%", "％": "%", "百分比": "%", "个百分点": "pp", "百分点": "pp"}
+
+
+@lru_cache(maxsize=1)
+def _scoring() -> dict[str, Any]:
+    """rules/scoring.toml: the reference scorer's unit table, as data."""
+    from targets.core.rulefiles import package_rules
+    from targets.core.tomlfile import read_toml
+
+    return read_toml(package_rules() / "scoring.toml", "the scoring rules")
 
 
 def unit_family(unit: str, value: float) -> tuple[str, float]:
@@ -31,18 +33,19 @@ def unit_family(unit: str, value: float) -> tuple[str, float]:
     >>> unit_family("亿千瓦", 1.35) == unit_family("万千瓦", 13500)
     True
     """
+    s = _scoring()
     u = unicodedata.normalize("NFKC", unit or "").strip().replace(" ", "")
-    if u in PERCENT:
-        return PERCENT[u], value
-    if u.lower() in SI:
-        fam, k = SI[u.lower()]
+    if u in s["percent"]:
+        return s["percent"][u], value
+    if u.lower() in s["si"]:
+        fam, k = s["si"][u.lower()]
         return fam, value * k
-    if u.lower() in BASE_UNITS:
-        return BASE_UNITS[u.lower()], value
-    for prefix in sorted(SCALE, key=len, reverse=True):
+    if u.lower() in s["base"]:
+        return s["base"][u.lower()], value
+    for prefix in sorted(s["scale"], key=len, reverse=True):
         if u.startswith(prefix) and u[len(prefix):]:
             fam, base = unit_family(u[len(prefix):], value)
-            return fam, base * SCALE[prefix]
+            return fam, base * s["scale"][prefix]
     return u or "count", value
 
 

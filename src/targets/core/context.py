@@ -69,6 +69,12 @@ class Clause:
         """The clause after the quantity."""
         return self.sentence[self.quantity.end:self.end]
 
+    def predicated(self, predicates, since_clause: bool = True) -> bool:
+        """Whether a predicate stands before the number, in the clause (or since the previous
+        quantity), read with the number's first character (达100%: 达 is one before a digit)."""
+        begin = self.start if since_clause or not self.previous else self.previous.end
+        return bool(predicates.search(self.sentence, begin, self.quantity.start + 1))
+
     @property
     def text(self) -> str:
         return self.sentence[self.start:self.end]

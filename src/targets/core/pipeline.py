@@ -45,7 +45,7 @@ class FileResult:
 def _engine(rules_dir: Optional[str]) -> tuple[RuleSet, Resolver]:
     rules = load_rules(Path(rules_dir) if rules_dir else None)
     indicators.taxonomy_for(rules)  # a broken indicators.toml fails here, before any file is read
-    return rules, Resolver(rules)
+    return rules, resolver_for(rules)
 
 
 def _stops_in_units(resolver: Resolver) -> bool:
@@ -163,9 +163,17 @@ def extract_file(path: Path, root: Path, rules_dir: Optional[str] = None,
         return FileResult(source=source, error=f"{source}: unexpected {type(exc).__name__}: {exc}")
 
 
+def resolver_for(rules: RuleSet) -> Resolver:
+    """The rule set's one Resolver: its steps are compiled once, however many texts follow."""
+    resolver = getattr(rules, "_resolver", None)
+    if resolver is None:
+        resolver = rules._resolver = Resolver(rules)
+    return resolver
+
+
 def extract_text(text: str, rules: RuleSet | None = None, source: str = "<text>") -> list[Target]:
     """Targets of a text taken as one document (no splitting): for rule examples and notebooks."""
-    resolver = Resolver(rules or load_rules())
+    resolver = resolver_for(rules or load_rules())
     doc = Document(doc_id=source, source=source, doc_title="", char_start=0, char_end=len(text))
     return document_targets(text, doc, resolver, [])
 

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from targets.core.normalize import Normalize
 from targets.core.outline import OutlineRules, Sections
+from targets.core.proofs import Proofs
 from targets.core.schema import Examples, check_rule, validate_rule
 from targets.core.steps.changes import Changes
 from targets.core.steps.comparators import Comparator
@@ -106,7 +107,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise RuleError(f"{path}: invalid TOML: {exc}") from exc
 
 
-def _load_file(path: Path, model: type[BaseModel], key: str | None) -> Any:
+def _load_file(path: Path, model: type[BaseModel], key: str | None, proofs: Proofs) -> Any:
     data = _read_toml(path)
     if key is None:
         loaded = validate_rule(path, model, data, path.stem)
@@ -119,7 +120,7 @@ def _load_file(path: Path, model: type[BaseModel], key: str | None) -> Any:
                  for i, r in enumerate(data.get(key, []))]
         loaded = rules
     for rule_id, rule in _rules_in(rules, path.stem):
-        check_rule(path, rule_id, rule)
+        check_rule(path, rule_id, rule, proofs)
     return loaded
 
 
@@ -129,11 +130,13 @@ def load_rules(directory: Path | None = None) -> RuleSet:
     if not directory.is_dir():
         raise RuleError(f"{directory}: rules folder not found")
     loaded: dict[str, Any] = {}
+    proofs = Proofs()
     for name, (model, key) in FILES.items():
         path = directory / f"{name}.toml"
         if not path.is_file():
             raise RuleError(f"{path}: rule file missing")
-        loaded[name] = _load_file(path, model, key)
+        loaded[name] = _load_file(path, model, key, proofs)
+    proofs.save()  # only once every file passed: a failing folder proves nothing
     extra = {p.stem: _read_toml(p) for p in sorted(directory.glob("*.toml")) if p.stem not in FILES}
     _check_unique_surfaces(directory / "units.toml", loaded["units"].unit)
     _check_data_files(directory)

@@ -102,12 +102,17 @@ def _innermost_rule(rule_id: str, loc: tuple, data: Any) -> tuple[str, tuple]:
     return rule_id, rest
 
 
-def check_pattern(path: Path, rule_id: str, pattern: str) -> None:
-    """The pattern compiles and runs within MATCH_TIMEOUT on every probe, or RuleError."""
+def check_pattern(path: Path, rule_id: str, pattern: str, proofs=None) -> None:
+    """The pattern compiles and runs within MATCH_TIMEOUT on every probe, or RuleError.
+    `proofs` (proofs.Proofs) remembers the patterns that passed, so each is probed once."""
     try:
         compiled = regex.compile(pattern, regex.V1)
+        if proofs is not None and pattern in proofs:
+            return
         for probe in probes(pattern):
             compiled.search(probe, timeout=MATCH_TIMEOUT)
+        if proofs is not None:
+            proofs.add(pattern)
     except regex.error as exc:
         raise RuleError(f"{path}: rule {rule_id!r}: bad regex {pattern!r}: {exc}") from exc
     except TimeoutError as exc:
@@ -133,7 +138,7 @@ def probes(pattern: str) -> list[str]:
     return [PROBE] + [c * n + "!" for c in PROBE_RUNS] + [run + "!" for run in sorted(runs)]
 
 
-def check_rule(path: Path, rule_id: str, rule: BaseModel) -> None:
+def check_rule(path: Path, rule_id: str, rule: BaseModel, proofs=None) -> None:
     """Every pattern of a rule, checked."""
     for pattern in patterns_of(rule):
-        check_pattern(path, rule_id, pattern)
+        check_pattern(path, rule_id, pattern, proofs)

@@ -48,7 +48,7 @@ class Kind:
 
     def kind(self, clause: "Clause", indicator: str) -> tuple[str, str, str]:
         q, local, prev = clause.quantity, clause.local, clause.same_clause_last
-        if prev is None and clause.last and not self.predicates.search(clause.prefix):
+        if prev is None and clause.last and not clause.predicated(self.predicates):
             prev = clause.last  # 新增装机872万千瓦，其中风电360万千瓦: a clause with no predicate
         changes = [m for m in self.change.finditer(local) if not self.to_level.match(local[m.end():])]
         increments = list(self.increment.finditer(local))
@@ -60,7 +60,7 @@ class Kind:
             return "change", "down" if rate.group("down") else "up", "rate"
         if q.unit_rule.family == "share_change":
             return "change", (prev["direction"] if prev and prev["direction"] else "up"), "points"
-        if prev and not self.predicates.search(local):
+        if prev and not clause.predicated(self.predicates, since_clause=False):
             return prev["kind"], prev["direction"], "shared"
         if adds_up and increments and not self.stock.search(local):
             return "increment", "", "increment_verb"

@@ -47,6 +47,6 @@ class SharedBound:
 
     def __call__(self, clause: "Clause", draft: "Draft") -> Optional[str]:
         prev = clause.same_clause_last
-        if prev and draft["comparator"] == "=" and not self.predicates.search(clause.local):
+        if prev and draft["comparator"] == "=" and not clause.predicated(self.predicates, since_clause=False):
             draft.decide("comparator", prev["comparator"], "comparator:shared")
         return None

@@ -97,8 +97,8 @@ class Phrases:
             return made
         if not cuts or (not head and noun):
             # 城镇新建建筑100%执行绿色建筑标准; 80%以上的县级机关达到要求; 实现25万辆新能源汽车保有量
-            return self.tidy(head + rest) if rest[:1].isalpha() else head
-        return "" if self.only_verbs.match(head) else head
+            head = self.tidy(head + rest) if rest[:1].isalpha() else head
+        return "" if self.only_verbs.match(head) else head  # 投产296万千瓦: no subject of its own
 
     def made(self, text: str, noun) -> str:
         """The object of the last verb of making before the number, if one stands there: the
@@ -208,7 +208,7 @@ class Subject:
         topic, measure = parts
         if self.generic.match(found) and len(topic) >= 2:
             return p.tidy(topic + found), "topic", parts
-        if (measure and not self.predicates.search(clause.prefix) and not self.heads.search(found)
+        if (measure and not clause.predicated(self.predicates) and not self.heads.search(found)
                 and not p.verbs.search(clause.prefix) and not p.object_verbs.search(clause.prefix)
                 and not self.generic.match(found)):
             return p.tidy(found + measure), "measure", parts  # 其中风电360万千瓦
