@@ -114,9 +114,19 @@ class Matcher:
             taken = q.end
         return out
 
+    @cached_property
+    def year_hint(self) -> regex.Pattern:
+        return self.rules.rx(self.rules.years.marks_hint)
+
+    def may_hold_year(self, text: str) -> bool:
+        """A cheap test before the year patterns run: every year mark holds a marks_hint."""
+        return self.year_hint.search(text) is not None
+
     def years(self, text: str) -> list[YearMark]:
         """Year expressions of a sentence, left to right; baselines (比2020年) and years that
         are part of a name (a `name` rule: 《2025年工作要点》) are left out."""
+        if not self.may_hold_year(text):
+            return []
         not_after = self.rules.rx(self.rules.years.not_after)
         marks: list[YearMark] = []
         taken: list[tuple[int, int]] = []

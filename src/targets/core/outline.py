@@ -141,8 +141,10 @@ class Reader:
         # A heading or list item stands where a boundary ends: one scan finds them all (a
         # chained heading, right after the previous one's title, is tried at that point).
         boundary = o.boundary.removesuffix("$")
-        self.at_boundary = rules.rx(f"(?<={boundary})(?:{self.marker.pattern})")
-        self.items_at_boundary = rules.rx(f"(?<={boundary})(?:{items})")
+        # (The boundary is consumed, not looked behind: the engine then skips to its characters.)
+        self.at_boundary = rules.rx(f"{boundary}(?={self.marker.pattern})")
+        self.items = rules.rx(items)
+        self.items_at_boundary = rules.rx(f"{boundary}(?={items})")
         self.roles = [(r, rules.rx(r.pattern)) for r in rules.sections.role]
 
     def outline(self, text: str) -> Outline:
@@ -150,16 +152,19 @@ class Reader:
         chained, pos = None, 0
         while True:
             # A heading stands where a boundary ends, or right where the last title ended.
-            m = (self.marker.match(text, chained) if chained is not None else None) \
-                or self.at_boundary.search(text, pos)
+            m = self.marker.match(text, chained) if chained is not None else None
             if m is None:
-                break
+                lead = self.at_boundary.search(text, pos)
+                if lead is None:
+                    break
+                m = self.marker.match(text, lead.end())
             heading = self.heading(text, m)
             chained, pos = (heading.end, heading.end) if heading else (None, max(m.end(), m.start() + 1))
             if heading:
                 headings.append(heading)
         items = [(m.start(), m.end(), self.rules.list[int(m.lastgroup[1:])].id)
-                 for m in self.items_at_boundary.finditer(text)]
+                 for lead in self.items_at_boundary.finditer(text)
+                 if (m := self.items.match(text, lead.end()))]
         return Outline(headings, items)
 
     def heading(self, text: str, m) -> Optional[Heading]:

@@ -21,6 +21,7 @@ from targets.core.tables import table_targets
 
 NO_TARGETS = ("history", "outlook", "projects", "conditions")
 SENTENCE_STOPS = "。!?！？\n"  # where segment ends a sentence (its SENTENCE pattern)
+OPENING_SPAN = 24  # characters after a sentence's lead searched for its opening year phrase
 
 
 @dataclass(frozen=True)
@@ -42,87 +43,137 @@ class DocumentPass:
         self.lead = rules.rx(rules.outline.headline.lead)
         self.continues = rules.rx(rules.outline.headline.continues)
         self.headline: Optional[YearInForce] = None
-        self.at_end: Optional[YearInForce] = None  # the year in force where the last sentence ended
+        # Where a year mark may stand (years.toml's marks_hint), found in one scan of the text.
+        self.hints = [m.start() for m in resolver.matcher.year_hint.finditer(text)]
+        # The last sentence read and the year its context gave it (for a 其中 after it).
+        self.previous: Optional[tuple[Sentence, Optional[tuple[YearInForce, str]]]] = None
         self.in_list = False
 
     def run(self, starts: Optional[list[int]]) -> list[tuple[Resolved, Sentence]]:
         """(target, sentence) of the whole text; `starts`: where the pre-scan found quantities."""
         out: list[tuple[Resolved, Sentence]] = []
         found = blocks(self.text, self.outline.cuts())
+        walk = _Walk(self.outline.starts, self.outline.item_starts, starts)
         previous_end = 0
         for i, block in enumerate(found):
             start = block.rows[0][0] if isinstance(block, Table) else block.start
-            self.mark_breaks(previous_end, start)
-            section = self.outline.section_at(start)
-            item = self.outline.item_at(start)
-            self.in_list = self.in_list or bool(item)
-            scope = Scope(self.doc, section.path, section.role, section.role_rule, list_item=self.in_list)
+            if walk.heading_between(previous_end, start) or self.text.count("\n", previous_end, start) >= 2:
+                self.headline, self.in_list = None, False  # a heading or a blank line ends both
+            self.in_list = self.in_list or walk.item_at(start)
             if isinstance(block, Table):
                 previous_end = block.rows[-1][0] + 1
-                if section.role not in NO_TARGETS:
+                scope = self.scope(start, None)
+                if scope.role not in NO_TARGETS:
                     out += table_targets(block, self.resolver, scope)
                 continue
             previous_end = block.end
-            if section.role in NO_TARGETS:
-                self.headline = self.at_end = None
-                continue
-            scope = self.with_year(block, scope)
-            targets = (self.resolver.sentence(block.text, scope)
-                       if self.has_quantity(block, starts) else [])
-            self.after(block, targets, scope, self.list_follows(found, i))
+            year = self.year_in_context(block)
+            targets: list[Resolved] = []
+            if self.has_quantity(block, walk):
+                scope = self.scope(start, year)
+                if scope.role in NO_TARGETS:
+                    self.headline, self.previous = None, None
+                    continue
+                targets = self.resolver.sentence(block.text, scope)
+            self.after(block, targets, lambda: self.list_follows(found, i))
+            self.previous = (block, year)
             out += [(r, block) for r in targets]
         return out
 
-    def mark_breaks(self, previous_end: int, start: int) -> None:
-        """A heading or a blank line ends the headline and the list."""
-        between = self.text[previous_end:start]
-        if self.outline.heading_between(previous_end, start + 1) or between.count("\n") >= 2:
-            self.headline = None
-            self.in_list = False
+    def scope(self, start: int, year: Optional[tuple[YearInForce, str]]) -> Scope:
+        """The Scope of a sentence starting at `start`: its section, list and year in force."""
+        section = self.outline.section_at(start)
+        scope = Scope(self.doc, section.path, section.role, section.role_rule, list_item=self.in_list)
+        if year is None:
+            return scope
+        y, source = year
+        return replace(scope, year=y.year, year_source=source, year_rule=y.rule, past=y.past)
 
-    def with_year(self, block: Sentence, scope: Scope) -> Scope:
-        if self.continues.match(block.text) and self.at_end:
-            y = self.at_end
-            return replace(scope, year=y.year, year_source="其中", year_rule=y.rule, past=y.past)
+    def year_in_context(self, block: Sentence) -> Optional[tuple[YearInForce, str]]:
+        """The year the context gives a sentence, and which context: 其中 takes the year in
+        force where the sentence before it ended; else the headline's (or the list's)."""
+        if self.continues.match(block.text) and self.previous:
+            at_end = self.year_at_end(*self.previous)
+            return (at_end, "其中") if at_end else None
         if self.headline:
-            h = self.headline
-            return replace(scope, year=h.year, year_rule=h.rule,
-                           year_source="list" if self.in_list else "headline")
-        return scope
+            return self.headline, "list" if self.in_list else "headline"
+        return None
 
-    def has_quantity(self, block: Sentence, starts: Optional[list[int]]) -> bool:
+    def year_at_end(self, block: Sentence, year: Optional[tuple[YearInForce, str]]) -> Optional[YearInForce]:
+        """The year in force where a sentence ended: its last year mark, else its context's."""
+        marks = self.resolver.matcher.years(block.text) if self.may_hold_year(block.text) else []
+        if marks:
+            last = marks[-1]
+            past = last.role == "history" or is_history(last, self.doc)
+            return YearInForce(None if past else last.year, f"其中:year:{last.rule_id}", past)
+        return year[0] if year and (year[0].year or year[0].past) else None
+
+    def has_quantity(self, block: Sentence, walk: "_Walk") -> bool:
         # A block that does not start after a stop (a piece of an overlong sentence, a text
         # after a heading's title) is always resolved: the pre-scan may have matched across.
-        if starts is None or (block.start and self.text[block.start - 1] not in SENTENCE_STOPS):
+        if walk.quantities is None or (block.start and self.text[block.start - 1] not in SENTENCE_STOPS):
             return True
-        return bisect.bisect_left(starts, block.start) < bisect.bisect_left(starts, block.end)
+        return walk.quantity_in(block.start, block.end)
 
     def list_follows(self, found: list, i: int) -> bool:
         nxt = found[i + 1] if i + 1 < len(found) else None
         return isinstance(nxt, Sentence) and self.outline.item_at(nxt.start) is not None
 
-    def after(self, block: Sentence, targets: list[Resolved], scope: Scope, list_next: bool) -> None:
-        """Update the headline and the year in force from what this sentence said."""
-        marks = self.resolver.matcher.years(block.text) if self.may_hold_year(block) else []
+    def after(self, block: Sentence, targets: list[Resolved], list_next) -> None:
+        """Update the headline from what this sentence said: one that opens with a year phrase
+        heads what follows when it states no target of its own or list items follow it; any
+        other year phrase of a sentence with targets ends the headline. (`list_next` is asked
+        only when it matters: whether list items follow.)"""
+        if not targets and not self.hint_in(block.start, min(block.end, block.start + OPENING_SPAN * 2)):
+            return  # most sentences: no year phrase near their start, no target
         lead = self.lead.match(block.text)
+        head = block.text[:(lead.end() if lead else 0) + OPENING_SPAN]
+        marks = self.resolver.matcher.years(head) if self.may_hold_year(head) else []
         opening = next((m for m in marks if m.start <= (lead.end() if lead else 0)), None)
-        deadlines = [m for m in marks if m.role == "deadline" and not is_history(m, self.doc)]
         if opening is not None:
             if is_history(opening, self.doc) or opening.role != "deadline":
                 self.headline = None
-            elif not targets or list_next:
+            elif not targets or list_next():
                 self.headline = YearInForce(opening.year, f"headline:year:{opening.rule_id}")
             else:
                 self.headline = None
-        elif deadlines and targets:
+        elif targets and self.headline and self.may_hold_year(block.text) and any(
+                m.role == "deadline" and not is_history(m, self.doc)
+                for m in self.resolver.matcher.years(block.text)):
             self.headline = None
-        if marks:
-            last = marks[-1]
-            past = last.role == "history" or is_history(last, self.doc)
-            self.at_end = YearInForce(None if past else last.year, f"其中:year:{last.rule_id}", past)
-        else:
-            self.at_end = YearInForce(scope.year, scope.year_rule, scope.past) if scope.year or scope.past else None
 
-    def may_hold_year(self, block: Sentence) -> bool:
-        """A cheap test before the year patterns run (years.toml's marks_contain)."""
-        return any(word in block.text for word in self.resolver.rules.years.marks_contain)
+    def hint_in(self, start: int, end: int) -> bool:
+        """Whether a year mark may start in [start, end) of the text."""
+        i = bisect.bisect_left(self.hints, start)
+        return i < len(self.hints) and self.hints[i] < end
+
+    def may_hold_year(self, text: str) -> bool:
+        """A cheap test before the year patterns run (years.toml's marks_hint)."""
+        return self.resolver.matcher.may_hold_year(text)
+
+
+class _Walk:
+    """Pointers that walk sorted positions alongside the blocks, which come in order: what
+    bisection would find, at a step's cost."""
+
+    def __init__(self, headings: list[int], items: list[int], quantities: Optional[list[int]]):
+        self.headings, self.items, self.quantities = headings, items, quantities
+        self.h = self.i = self.q = 0
+
+    def heading_between(self, start: int, end: int) -> bool:
+        """Whether a heading starts in [start, end]."""
+        while self.h < len(self.headings) and self.headings[self.h] < start:
+            self.h += 1
+        return self.h < len(self.headings) and self.headings[self.h] <= end
+
+    def item_at(self, pos: int) -> bool:
+        """Whether a list item opens at pos (after spaces)."""
+        while self.i < len(self.items) and self.items[self.i] < pos:
+            self.i += 1
+        return self.i < len(self.items) and self.items[self.i] - pos <= 2
+
+    def quantity_in(self, start: int, end: int) -> bool:
+        """Whether the pre-scan found a quantity starting in [start, end)."""
+        while self.q < len(self.quantities) and self.quantities[self.q] < start:
+            self.q += 1
+        return self.q < len(self.quantities) and self.quantities[self.q] < end

@@ -49,7 +49,7 @@ class Present(Strict):
 
 class Years(Strict):
     not_after: Pattern
-    marks_contain: list[str]  # every year mark holds one of these (a cheap test first)
+    marks_hint: Pattern  # every year mark holds a match of it (a cheap test first)
     present: Present
     year: list[YearRule]
 
