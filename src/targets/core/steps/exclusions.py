@@ -43,12 +43,25 @@ class Excluded:
                        rx(e.clause) if e.clause else None,
                        rx(e.unless_before) if e.unless_before else None)
                       for e in rules.exclusions]
+        # One search each for "could any rule's words stand here?": most numbers meet none.
+        self.any_before = self._any(rules, [e.before for e in rules.exclusions])
+        self.any_after = self._any(rules, [e.after for e in rules.exclusions])
+        self.any_clause = self._any(rules, [e.clause for e in rules.exclusions])
+
+    @staticmethod
+    def _any(rules, patterns: list[Optional[str]]):
+        present = [f"(?:{p})" for p in patterns if p]
+        return rules.rx("|".join(present)) if present else None
 
     def __call__(self, clause: "Clause", draft: "Draft") -> Optional[str]:
+        before, text, suffix, local = clause.before, clause.text, clause.suffix, clause.local
+        if not ((self.any_before and self.any_before.search(before))
+                or (self.any_after and self.any_after.match(suffix))
+                or (self.any_clause and self.any_clause.search(text))):
+            return None
         q = clause.quantity
         unit = q.unit_rule
         no_year = draft.get("target_year") is None
-        before, text, suffix, local = clause.before, clause.text, clause.suffix, clause.local
         for rule, before_rx, after_rx, clause_rx, unless_rx in self.rules:
             if not applies_to(rule.units, unit.family, q.count) or (rule.without_year and not no_year):
                 continue

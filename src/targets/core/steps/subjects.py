@@ -13,6 +13,7 @@ previous subject's measure. For a share, 新增/新建 belong to the subject (�
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Optional
 
 from targets.core.schema import Examples, Pattern
@@ -74,9 +75,11 @@ class Phrases:
         """The text after the unit, less its comparator and a leading 的."""
         return self.suffix_lead.sub("", self.after.sub("", suffix, count=1)).rstrip("。!?")
 
-    def subject(self, text: str, suffix: str, share: bool = False, listed: bool = False) -> str:
-        """The subject of the text before a number (and the text after it)."""
-        text = self.after_years(text)
+    def subject(self, text: str, suffix: str, share: bool = False, listed: bool = False,
+                marks: Optional[list] = None) -> str:
+        """The subject of the text before a number (and the text after it); `marks`: the year
+        marks of `text` when the caller knows them (else they are found)."""
+        text = self.after_years(text, marks)
         if not listed:
             text = self.enumeration.sub("", text)
         cuts = [m for m in self.ends.finditer(text)
@@ -127,10 +130,10 @@ class Phrases:
             return self.tidy(first + verb.group() + obj)
         return self.tidy(verb.group() + obj) if self.adjectival.match(verb.group()) else obj
 
-    def after_years(self, text: str) -> str:
+    def after_years(self, text: str, marks: Optional[list] = None) -> str:
         """The text after its last year mark, when words follow it (将打造…项目2030年清洁能源装机
         达到: the subject follows the year), with strive words and baselines blanked out."""
-        marks = self.matcher.years(text)
+        marks = self.matcher.years(text) if marks is None else marks
         for y in marks:
             text = text[:y.start] + " " * (y.end - y.start) + text[y.end:]
         if marks and self.tidy(text[:marks[-1].start]):
@@ -166,7 +169,10 @@ class Subject:
         text = self.joiners.sub("", clause.local) if own else clause.prefix
         share = clause.quantity.unit_rule.family in SHARES
         listed = bool(self.respectively.search(clause.text))  # 分别 pairs the items: keep them
-        found = p.subject(text, clause.suffix, share, listed)
+        begin = clause.quantity.start - len(text)  # the text is the sentence's up to the number
+        marks = [replace(m, start=m.start - begin, end=m.end - begin) for m in clause.years
+                 if m.start >= begin and m.end <= clause.quantity.start]
+        found = p.subject(text, clause.suffix, share, listed, marks)
         rule = "own" if own else "clause"
         if own and prev and p.tidy(text) == prev["indicator"]:
             # 创建50家绿色工厂、3家绿色供应链: the text between is the previous count's object.
