@@ -145,7 +145,9 @@ class Reader:
         self.at_boundary = rules.rx(f"{boundary}(?={self.marker.pattern})")
         self.items = rules.rx(items)
         self.items_at_boundary = rules.rx(f"{boundary}(?={items})")
-        self.roles = [(r, rules.rx(r.pattern)) for r in rules.sections.role]
+        # One alternation, rules in file order: the first that matches at the start wins.
+        self.role_rules = rules.sections.role
+        self.any_role = rules.rx("|".join(f"(?P<r{i}>{r.pattern})" for i, r in enumerate(self.role_rules)))
 
     def outline(self, text: str) -> Outline:
         headings: list[Heading] = []
@@ -198,11 +200,11 @@ class Reader:
     def role_of(self, title: str) -> tuple[str, str, int]:
         """(role, rule id, where its words end in the title), or ("", "", 0)."""
         stripped = title.lstrip()
-        for rule, rx in self.roles:
-            m = rx.match(stripped)
-            if m:
-                return rule.role, rule.id, len(title) - len(stripped) + m.end()
-        return "", "", 0
+        m = self.any_role.match(stripped)
+        if not m:
+            return "", "", 0
+        rule = self.role_rules[int(m.lastgroup[1:])]
+        return rule.role, rule.id, len(title) - len(stripped) + m.end(m.lastgroup)
 
 
 def check_outline_examples(rules) -> tuple[int, list[str]]:

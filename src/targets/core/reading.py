@@ -52,7 +52,9 @@ class DocumentPass:
     def run(self, starts: Optional[list[int]]) -> list[tuple[Resolved, Sentence]]:
         """(target, sentence) of the whole text; `starts`: where the pre-scan found quantities."""
         out: list[tuple[Resolved, Sentence]] = []
-        found = blocks(self.text, self.outline.cuts())
+        cuts = self.outline.cuts()
+        self.cuts = set(cuts)
+        found = blocks(self.text, cuts)
         walk = _Walk(self.outline.starts, self.outline.item_starts, starts)
         previous_end = 0
         for i, block in enumerate(found):
@@ -109,9 +111,10 @@ class DocumentPass:
         return year[0] if year and (year[0].year or year[0].past) else None
 
     def has_quantity(self, block: Sentence, walk: "_Walk") -> bool:
-        # A block that does not start after a stop (a piece of an overlong sentence, a text
-        # after a heading's title) is always resolved: the pre-scan may have matched across.
-        if walk.quantities is None or (block.start and self.text[block.start - 1] not in SENTENCE_STOPS):
+        # A block that starts neither after a stop nor at a heading's edge (a piece of an
+        # overlong sentence) is always resolved: the pre-scan may have matched across.
+        if walk.quantities is None or (block.start and self.text[block.start - 1] not in SENTENCE_STOPS
+                                       and block.start not in self.cuts):
             return True
         return walk.quantity_in(block.start, block.end)
 
