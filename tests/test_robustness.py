@@ -27,7 +27,7 @@ from typer.testing import CliRunner
 import targets.outputs.export
 import targets.outputs.workbooks
 from targets.cli import app
-from targets.outputs.export import EXCEL_MAX_CELL, write_csv, write_xlsx
+from targets.outputs.export import EXCEL_MAX_CELL, FileLink, SheetLink, cell_text, write_csv, write_xlsx
 from targets.outputs.outfolder import LOCK
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -543,25 +543,54 @@ def test_text_that_starts_a_formula_is_neutralised_in_csv_and_xlsx(tmp_path):
     assert (comparator.value, comparator.data_type) == ("=", "s")
 
 
-def test_long_cells_are_cut_in_the_workbook_and_kept_whole_in_the_csv(tmp_path):
+@pytest.mark.parametrize("expected", [None, 1], ids=["streamed", "in memory"])
+def test_long_cells_are_cut_in_the_workbook_and_kept_whole_in_the_csv(tmp_path, expected):
     long_text = "风" * 40_000
     write_csv(tmp_path / "t.csv", ["text"], [[long_text]])
-    write_xlsx(tmp_path / "t.xlsx", [("t", ["text"], [[long_text]])])
+    write_xlsx(tmp_path / "t.xlsx", [("t", ["text"], [[long_text]])], rows=expected)
     assert rows(tmp_path / "t.csv") == [{"text": long_text}]
     cell = openpyxl.load_workbook(tmp_path / "t.xlsx")["t"]["A2"]
     assert (cell.value, cell.data_type) == (long_text[:EXCEL_MAX_CELL], "s")
 
 
-def test_rows_past_the_sheet_limit_spill_into_numbered_sheets(tmp_path, monkeypatch):
+@pytest.mark.parametrize("expected", [None, 8], ids=["streamed", "in memory"])
+def test_rows_past_the_sheet_limit_spill_into_numbered_sheets(tmp_path, monkeypatch, expected):
     monkeypatch.setattr(targets.outputs.export, "EXCEL_MAX_ROWS", 4)  # a header and 3 rows per sheet
     title = "一个远远超过三十一个字符的工作表名称" * 2  # 36 characters: Excel allows 31
-    write_xlsx(tmp_path / "t.xlsx", [(title, ["n"], ([i] for i in range(8))), ("x", ["n"], [])])
+    write_xlsx(tmp_path / "t.xlsx", [(title, ["n"], ([i] for i in range(8))), ("x", ["n"], [])],
+               rows=expected)
     book = openpyxl.load_workbook(tmp_path / "t.xlsx")
     assert book.sheetnames == [title[:31], f"{title[:25]} (2)", f"{title[:25]} (3)", "x"]
     assert [[c.value for c in r] for ws in book.worksheets for r in ws.iter_rows()] == [
         ["n"], [0], [1], [2], ["n"], [3], [4], [5], ["n"], [6], [7], ["n"]]
     # a one-cell range is written "A1" (the same range as "A1:A1")
     assert [ws.auto_filter.ref for ws in book.worksheets] == ["A1:A4", "A1:A4", "A1:A3", "A1"]
+
+
+def test_a_workbook_in_memory_reads_back_as_the_streamed_one(tmp_path):
+    """The two modes of write_xlsx (shared strings, inline strings) hold the same cells."""
+    hostile = ["=1+1", "'已有引号", "a\x00b\x0bc\x1f", "  两头空格  ", "<&>\"'", "风" * 40_000,
+               "\n换\n行\n", "", 0, -1.5, 2030, SheetLink("表", "x"),
+               FileLink("河南省", "provinces/河南省.xlsx")]
+    cells_in = [[cell_text(v) if not isinstance(v, (SheetLink, FileLink)) else v, i]
+                for i, v in enumerate(hostile)] * 2   # each text twice: shared once in memory
+    sheets = lambda: [("t", ["v", "i"], iter(cells_in)), ("x", ["n"], [])]
+    write_xlsx(tmp_path / "streamed.xlsx", sheets())
+    write_xlsx(tmp_path / "memory.xlsx", sheets(), rows=len(cells_in))
+
+    def cells(path):
+        book = openpyxl.load_workbook(path)
+        return [[(c.value, c.data_type, c.hyperlink and (c.hyperlink.target, c.hyperlink.location))
+                 for c in r] for ws in book.worksheets for r in ws.iter_rows()]
+
+    streamed, memory = cells(tmp_path / "streamed.xlsx"), cells(tmp_path / "memory.xlsx")
+    assert memory == streamed
+    assert streamed[3][0][:2] == ("abc", "s") and streamed[1][0][:2] == ("'=1+1", "s")
+    assert streamed[6][0][0] == "风" * EXCEL_MAX_CELL and streamed[8][0][0] is None
+    assert streamed[12][0] == ("表", "s", (None, "'x'!A1"))
+    assert streamed[13][0] == ("河南省", "s", ("provinces\\河南省.xlsx", None))
+    with zipfile.ZipFile(tmp_path / "memory.xlsx") as z, zipfile.ZipFile(tmp_path / "streamed.xlsx") as y:
+        assert "xl/sharedStrings.xml" in z.namelist() and "xl/sharedStrings.xml" not in y.namelist()
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="the open-file limit is set with resource")

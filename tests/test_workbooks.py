@@ -100,10 +100,10 @@ def test_summary_counts_by_indicator(by_province):
     assert {r[0] for r in summary[at + 1:]} == {t["indicator"] for t in hebei}
 
 
-def test_combined_workbook_has_overview_and_province_sheets(by_province):
+def test_combined_workbook_has_overview_and_each_row_once(by_province):
     sheets = _sheets(by_province / "targets.xlsx")
-    assert list(sheets) == ["overview", "targets", "documents", "河北省 Hebei", "河南省 Henan",
-                            "columns"]
+    # no province sheets: a province's targets are its workbook's, each row written once there
+    assert list(sheets) == ["overview", "targets", "documents", "columns"]
     targets = _csv(by_province / "targets.csv")
     n = {p: sum(t["province"] == p for t in targets) for p in ("河北省", "河南省")}
     overview = sheets["overview"]
@@ -117,7 +117,10 @@ def test_combined_workbook_has_overview_and_province_sheets(by_province):
     assert rows["河南省"] == ("河南省", "Henan", "CN-HA", "410000", 1, n["河南省"])
     assert rows["全国"] == ("全国", "China", "CN", "100000", 0, 0)
     assert rows["西藏自治区"][1:] == ("Xizang", "CN-XZ", "540000", 0, 0)
-    assert len(sheets["河南省 Henan"]) - 1 == n["河南省"] and len(sheets["targets"]) - 1 == len(targets)
+    assert len(sheets["targets"]) - 1 == len(targets)
+    in_books = {f.stem: sum(len(rows) - 1 for name, rows in _sheets(f).items() if name != "summary")
+                for f in (by_province / "provinces").iterdir()}
+    assert in_books == n
 
 
 def test_by_none_and_by_document(two_provinces, tmp_path):
@@ -138,8 +141,9 @@ def test_province_filter_keeps_only_that_province(two_provinces, tmp_path):
     assert targets and {t["province"] for t in targets} == {"河北省"}
     # the earlier run's 河南省.xlsx would mislead beside a filtered run: it is gone
     assert sorted(p.name for p in (out / "provinces").iterdir()) == ["河北省.xlsx"]
-    assert list(_sheets(out / "targets.xlsx")) == ["overview", "targets", "documents", "河北省 Hebei",
-                                                   "columns"]
+    sheets = _sheets(out / "targets.xlsx")
+    assert list(sheets) == ["overview", "targets", "documents", "columns"]
+    assert [(r[0], r[-2:]) for r in sheets["overview"][1:]] == [("河北省", (1, len(targets)))]
 
 
 def _doc(doc_id: str, title: str, province: str, n: int) -> Document:
@@ -168,11 +172,13 @@ def test_joint_plan_goes_to_each_province_and_names_are_valid(tmp_path):
     assert list(chongqing) == ["summary", first]
     assert [len(rows) - 1 for rows in sichuan.values()][1:] == [2, 1]
     assert chongqing[first][1][workbooks.SHEET_COLUMNS.index("sentence")] == "'=1"   # never a formula
-    overview = {r[0]: r[-2:] for r in _sheets(tmp_path / "targets.xlsx")["overview"][1:]}
+    rows = _sheets(tmp_path / "targets.xlsx")["overview"][1:]
+    overview = {r[0]: r[-2:] for r in rows}
     assert (overview["四川省"], overview["重庆市"], overview["河南省"]) == ((2, 3), (1, 2), (0, 0))
-    # sheets follow the province codes: 重庆市 (500000) before 四川省 (510000)
-    assert list(_sheets(tmp_path / "targets.xlsx"))[3:] == ["重庆市 Chongqing", "四川省 Sichuan",
-                                                            "columns"]
+    # the overview follows the province codes: 重庆市 (500000) before 四川省 (510000)
+    names = [r[0] for r in rows]
+    assert names.index("重庆市") < names.index("四川省")
+    assert list(_sheets(tmp_path / "targets.xlsx")) == ["overview", "targets", "documents", "columns"]
 
 
 def test_docs_command_lists_and_filters(two_provinces):

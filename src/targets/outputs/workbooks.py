@@ -1,9 +1,12 @@
 """Workbooks by province or by document, built from the finished targets.csv / documents.csv.
 
-`--by province` (default): OUT/targets.xlsx gets an `overview` sheet and one sheet per
-province, and OUT/provinces/<province>.xlsx holds a `summary` sheet and one sheet per document.
-`--by document`: one sheet per document in targets.xlsx. `--by none`: the flat sheets only.
-The flat `targets` and `documents` sheets are always kept, so readers of them never break.
+`--by province` (default): OUT/targets.xlsx gets an `overview` sheet, each province linked to
+its workbook, and OUT/provinces/<province>.xlsx holds a `summary` sheet and one sheet per
+document. `--by document`: one sheet per document in targets.xlsx. `--by none`: the flat
+sheets only. The flat `targets` and `documents` sheets are always kept, so readers of them
+never break. Each target row is written once to each workbook it belongs to, and no more:
+to the flat sheet, and (--by province) to its province's workbook, not to a province sheet
+of targets.xlsx too (writing a row costs a hundred microseconds, most of a run at scale).
 
 Nothing is held in memory per document or per target, so memory does not grow with the
 corpus: documents.csv and targets.csv are read side by side, and for `--by province` each
@@ -23,7 +26,7 @@ from pathlib import Path
 from typing import Any, Callable, Collection, Iterable, Iterator, Literal, Optional, Sequence
 
 from targets.outputs.columns import dictionary, sheet_rows
-from targets.outputs.export import SheetLink, write_xlsx
+from targets.outputs.export import FileLink, SheetLink, write_xlsx
 from targets.models import DOCUMENT_COLUMNS, TARGET_COLUMNS
 from targets.core.pipeline import FileResult
 from targets.core.places import Places, Unit, load_places
@@ -243,18 +246,19 @@ def write_province_workbook(path: Path, spool: ProvinceSpool) -> None:
         names = list(_sheet_names(_titles(spool.documents_csv), {"summary"}))
         sheets = _doc_sheets(spool.documents_csv, spool.targets_csv, names)
     summary = ("summary", SUMMARY_COLUMNS, _summary_rows(spool, names))
-    write_xlsx(path, chain([summary], sheets), WIDTHS | {"title": 40, "sheet": 30})
+    write_xlsx(path, chain([summary], sheets), WIDTHS | {"title": 40, "sheet": 30},
+               rows=spool.targets + spool.documents + len(spool.indicators) + 2)
 
 
 def _overview(spools: list[ProvinceSpool], places: Places, only: Optional[Collection[str]],
-              sheet_of: dict[str, str]) -> Iterator[list[Any]]:
+              book_of: dict[str, str]) -> Iterator[list[Any]]:
     """A row per province in code order, with its English name and codes, and its counts.
 
-    A province with a sheet links to it; one without a document has no sheet, so no link."""
+    A province with a workbook links to it; one without a document has none, so no link."""
     counts = {s.name: (s.documents, s.targets) for s in spools}
 
     def cell(name: str) -> Any:
-        return SheetLink(name, sheet_of[name]) if name in sheet_of else name
+        return FileLink(name, book_of[name]) if name in book_of else name
 
     for name, unit in province_table(places):
         if only is None or name in only:
@@ -288,35 +292,31 @@ def write_workbooks(out: Path, targets_csv: Path, documents_csv: Path, by: By = 
     book = out / "targets.xlsx"
     flat: list[Sheet] = [target_sheet("targets", read_rows(targets_csv)),
                          ("documents", DOCUMENT_COLUMNS, read_rows(documents_csv))]
-    columns: Sheet = ("columns", DICTIONARY_COLUMNS, sheet_rows())
+    columns_rows = list(sheet_rows())
+    columns: Sheet = ("columns", DICTIONARY_COLUMNS, columns_rows)
     widths = WIDTHS | DICTIONARY_WIDTHS
-    taken = {"overview", "targets", "documents", "columns"}
-    if by == "document" and sum(1 for _ in _titles(documents_csv)) > MAX_DOCUMENT_SHEETS:
+    n_documents, n_targets = _counts(documents_csv)
+    rows = n_targets + n_documents + len(columns_rows)   # of targets.xlsx, bar the overview's
+    if by == "document" and n_documents > MAX_DOCUMENT_SHEETS:
         note(f"--by document: more than {MAX_DOCUMENT_SHEETS} documents, too many for a sheet "
              "each; targets.xlsx has the flat sheets (filter `targets` by doc_id)")
         by = "none"
     if by == "none":
-        write_xlsx(book, [*flat, columns], widths)
+        write_xlsx(book, [*flat, columns], widths, rows)
         return [book]
     if by == "document":
-        names = _sheet_names(_titles(documents_csv), taken)
+        names = _sheet_names(_titles(documents_csv), {"overview", "targets", "documents", "columns"})
         write_xlsx(book, chain(flat, _doc_sheets(documents_csv, targets_csv, names), [columns]),
-                   widths)
+                   widths, 2 * rows)
         return [book]
     # The spool lives in the staging folder: a killed run's is removed with it by the next run.
     with tempfile.TemporaryDirectory(prefix=".spool-", dir=out) as tmp:
         places = places or load_places()
         order = [name for name, _ in province_table(places)]
         spools = spool_provinces(documents_csv, targets_csv, Path(tmp), province, order)
-        english = {name: places.place(unit, name).province_en for name, unit in province_table(places)}
-        # A sheet per province, named in Chinese and English (河南省 Henan) for every reader.
-        names = list(_sheet_names((f"{s.name} {english[s.name]}".strip() if s.name in english
-                                   else s.name for s in spools), taken))
-        sheet_of = {s.name: n for s, n in zip(spools, names)}
-        overview = ("overview", OVERVIEW_COLUMNS,
-                    list(_overview(spools, places, province, sheet_of)))
-        per_province = [target_sheet(n, read_rows(s.targets_csv)) for n, s in zip(names, spools)]
         books = {s.name: out / "provinces" / province_file(s.name) for s in spools}
+        overview = ("overview", OVERVIEW_COLUMNS, list(_overview(
+            spools, places, province, {name: f"provinces/{path.name}" for name, path in books.items()})))
         for s in spools:
             if s.documents > MAX_DOCUMENT_SHEETS:
                 note(f"provinces/{books[s.name].name}: {s.documents} documents, too many for a "
@@ -324,16 +324,24 @@ def write_workbooks(out: Path, targets_csv: Path, documents_csv: Path, by: By = 
         # The largest first, so that the workers finish at about the same time.
         largest = sorted(spools, key=lambda s: -s.targets)
         workers = workers_for(jobs, len(spools))
-        sheets = [overview, *flat, *per_province, columns]
+        sheets = [overview, *flat, columns]
+        rows += len(overview[2])
         if workers > 1:
-            # targets.xlsx holds twice the rows of the province workbooks: it goes first.
+            # targets.xlsx holds as many rows as the province workbooks together: it goes first.
             with worker_pool(workers, behind_parent=True) as pool:
                 pending = [pool.submit(write_province_workbook, books[s.name], s) for s in largest]
-                write_xlsx(book, sheets, widths)
+                write_xlsx(book, sheets, widths, rows)
                 for done in pending:
                     done.result()
         else:
-            write_xlsx(book, sheets, widths)
+            write_xlsx(book, sheets, widths, rows)
             for s in largest:
                 write_province_workbook(books[s.name], s)
     return [book, *books.values()]
+
+
+def _counts(documents_csv: Path) -> tuple[int, int]:
+    """(documents, targets) of a documents CSV: its rows, and their n_targets added up."""
+    with documents_csv.open(encoding="utf-8-sig", newline="") as fh:
+        n = [int(doc["n_targets"] or 0) for doc in csv.DictReader(fh)]
+    return len(n), sum(n)
