@@ -75,3 +75,46 @@ def test_the_readme_pool_example_gives_the_rows_of_targets_extract(corpus_out, t
         expected = list(reader)
     assert printed == f"{len(expected)} targets" and len(rows) > 1000
     assert rows == expected
+
+
+# A 1,000-character text of two target sentences, over and over.
+THOUSAND = ("到2025年，非化石能源消费比重达到20%左右，单位地区生产总值能耗比2020年下降13.5%。" * 30)[:1000]
+
+
+def test_the_library_call_loads_the_rules_once(monkeypatch):
+    """`extract_text` keeps one engine per rule folder: no rule file is read again per call."""
+    from targets import api
+    from targets.core import pipeline, rulebook
+
+    first = targets.extract_text(THOUSAND)
+    assert len(first) == 41   # 21 whole sentences of two targets, and a cut one of the first
+    loads = []
+    for module in (api, pipeline, rulebook):   # every name the loader is called by
+        monkeypatch.setattr(module, "load_rules", lambda *a, **k: loads.append(a) or 1 / 0)
+    for _ in range(3):
+        assert targets.extract_text(THOUSAND) == first
+    assert loads == []
+
+
+def test_the_library_call_costs_what_the_core_does():
+    """Issue 18: 1,000 calls of the public `extract_text` on a 1,000-character text, each
+    within 5x of one `document_targets` call on it (a ratio taken in this run, of CPU time,
+    in interleaved rounds so that both see the same machine; not an absolute time)."""
+    import time
+
+    from targets.core.pipeline import _engine, document_targets
+    from targets.models import Document
+
+    _, resolver = _engine(None)
+    doc = Document(doc_id="<text>", source="<text>", doc_title="", char_start=0, char_end=len(THOUSAND))
+    targets.extract_text(THOUSAND)
+    calls = {"extract_text": lambda: targets.extract_text(THOUSAND),
+             "document_targets": lambda: document_targets(THOUSAND, doc, resolver, [])}
+    best = dict.fromkeys(calls, float("inf"))
+    for _ in range(10):   # 10 rounds of 100 calls each: 1,000 calls of each
+        for name, call in calls.items():
+            started = time.process_time()
+            for _ in range(100):
+                call()
+            best[name] = min(best[name], (time.process_time() - started) / 100)
+    assert best["extract_text"] <= 5 * best["document_targets"], best
