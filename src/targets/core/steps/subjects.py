@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Optional
 
+from targets.core.match import clause_bounds
 from targets.core.schema import Examples, Pattern
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ class Subjects(Examples):
     generic: Pattern  # a measure that names no thing of its own (发电量, 总规模)
     topic_end: Pattern  # where a subject's topic ends (新能源|新增并网装机)
     measure_head: Pattern  # the measure at a subject's end (…|回收率, …|装机容量)
+    has_measure: Pattern  # a subject ending so has a measure of its own
     adjectival: Pattern  # verbs of making that stay in the measure they lead (新增发电装机)
     light_verbs: Pattern  # a verb that joins what follows it to the subject (实现)
     topic_phrase: Pattern  # a clause naming the topic of what follows (在…方面)
@@ -95,7 +97,7 @@ class Phrases:
                 head = self.tidy(segments[0] + segments[1])  # 改造后实现整体能效提升
         rest = self.rest(suffix)
         noun = self.noun.match(rest)
-        made = "" if share else self.made(text, noun)
+        made = self.made(text, noun, share)
         if made:
             return made
         if not cuts or (not head and noun):
@@ -103,12 +105,15 @@ class Phrases:
             head = self.tidy(head + rest) if rest[:1].isalpha() else head
         return "" if self.only_verbs.match(head) else head  # 投产296万千瓦: no subject of its own
 
-    def made(self, text: str, noun) -> str:
+    def made(self, text: str, noun, share: bool = False) -> str:
         """The object of the last verb of making before the number, if one stands there: the
         text after the verb (up to a predicate), or the noun after the number; with a short
-        noun subject before the verb in front (湖北省可再生能源新增发电装机)."""
+        noun subject before the verb in front (湖北省可再生能源新增发电装机). A share is never an
+        amount made: only a noun right after it can be its measure (形成20%用户侧调峰能力)."""
         for verb in reversed(list(self.object_verbs.finditer(text))):
             after = text[verb.end():]
+            if share and after.strip():
+                return ""
             cut = self.ends.search(after)
             obj = self.tidy(after[:cut.start()] if cut else after)
             bare = not after[:cut.start()].strip() and not after[cut.end():].strip() if cut else not after.strip()
@@ -159,7 +164,9 @@ class Subject:
         self.joiners = rx(f"^(?:(?:{self.phrases.after.pattern}))?(?:{rules.split.separators})+")
         self.share_of, self.generic, self.topic_end = rx(s.share_of), rx(s.generic), rx(s.topic_end)
         self.topic_phrase = rx(s.topic_phrase)
+        self.strive = rx(rules.strive.words)
         self.measure_head = rx(s.measure_head)
+        self.has_measure = rx(s.has_measure)
         self.predicates = rx(rules.triggers.predicates)
         self.heads = rx(rules.split.heads)
 
@@ -189,13 +196,24 @@ class Subject:
             found, rule, parts = p.tidy(topic + verbs + measure), "verbs", last["_parts"]
         if not found and (topic := self.topic_phrase.search(clause.sentence, 0, clause.start)):
             found, rule = p.tidy(topic["topic"]), "topic_phrase"  # 在清洁能源装机方面,…,要达到85%
-        if found:
-            draft.decide("indicator", found, f"subject:{rule}")
-        else:
-            draft.decide("indicator", last["indicator"] if last else "", "subject:previous")
-            parts = last.get("_parts") if last else None
+        if not found and last:
+            found, rule, parts = last["indicator"], "previous", last.get("_parts")
+        if not found:
+            found, rule = self.fallback(clause, text)
+        draft.decide("indicator", found, f"subject:{rule}")
         draft.fields["_parts"] = parts  # (topic, measure) a later clause may take up
         return None
+
+    def fallback(self, clause: "Clause", text: str) -> tuple[str, str]:
+        """An indicator is never empty: the previous clause's subject (已建设施…实施改造,2025年
+        前改造不低于50%), else the verb phrase itself (累计改造300万平米: 改造)."""
+        p = self.phrases
+        if clause.start > 0:
+            before, _ = clause_bounds(clause.sentence, clause.start - 1)
+            found = p.subject(clause.sentence[before:clause.start - 1], "")
+            if found:
+                return found, "previous_clause"
+        return p.tidy(self.strive.sub("", p.after_years(text))) or clause.quantity.unit, "verb"
 
     def parts(self, subject: str) -> Optional[tuple[str, str]]:
         """(topic, measure) of a subject: 新能源|新增并网装机; None when it has no measure word."""
@@ -215,6 +233,7 @@ class Subject:
         if self.generic.match(found) and len(topic) >= 2:
             return p.tidy(topic + found), "topic", parts
         if (measure and not clause.predicated(self.predicates) and not self.heads.search(found)
+                and not self.has_measure.search(found)
                 and not p.verbs.search(clause.prefix) and not p.object_verbs.search(clause.prefix)
                 and not self.generic.match(found)):
             return p.tidy(found + measure), "measure", parts  # 其中风电360万千瓦
