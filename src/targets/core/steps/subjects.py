@@ -155,7 +155,8 @@ class Phrases:
 
 
 class Subject:
-    """Step: the indicator, its subject refined by the sentence around it (see the module)."""
+    """Step: the indicator, its subject refined by the sentence around it (see the module); a
+    number nothing names is rejected."""
 
     def __init__(self, rules, matcher):
         rx, s = rules.rx, rules.subjects
@@ -200,6 +201,8 @@ class Subject:
             found, rule, parts = last["indicator"], "previous", last.get("_parts")
         if not found:
             found, rule = self.fallback(clause, text)
+        if not found:
+            return "subject:none"  # a number no words name (20%以上。): precision first
         draft.decide("indicator", found, f"subject:{rule}")
         draft.fields["_parts"] = parts  # (topic, measure) a later clause may take up
         return None
@@ -213,7 +216,7 @@ class Subject:
             found = p.subject(clause.sentence[before:clause.start - 1], "")
             if found:
                 return found, "previous_clause"
-        return p.tidy(self.strive.sub("", p.after_years(text))) or clause.quantity.unit, "verb"
+        return p.tidy(self.strive.sub("", p.after_years(text))), "verb"
 
     def parts(self, subject: str) -> Optional[tuple[str, str]]:
         """(topic, measure) of a subject: 新能源|新增并网装机; None when it has no measure word."""
