@@ -29,6 +29,7 @@ SHARES = ("share", "share_change")
 class Subjects(Examples):
     strip: Pattern
     strip_end: Pattern
+    joins_next: Pattern  # a conjunction right before the number joins it to the one before
     aside: Pattern
     enumeration: Pattern  # examples before 等, dropped unless 分别 pairs them with values
     auxiliary: Pattern  # what ends a phrase that is no subject (云南将, 上海计划)
@@ -42,8 +43,16 @@ class Subjects(Examples):
     has_measure: Pattern  # a subject ending so has a measure of its own
     adjectival: Pattern  # verbs of making that stay in the measure they lead (新增发电装机)
     light_verbs: Pattern  # a verb that joins what follows it to the subject (实现)
+    modifier: Pattern  # a short noun that makes two verbs of making one object (实施节能改造)
+    of_noun: Pattern  # a share followed so names its measure after it (5%的需求侧响应能力)
+    condition: Pattern  # a head that is a condition (改造后): the measure follows it
     topic_phrase: Pattern  # a clause naming the topic of what follows (在…方面)
     share_measure: Pattern  # a share's own measure, after a first predicate (…的比例)
+
+
+def cuts_before(ends, text: str) -> bool:
+    """Whether a predicate stands in the text before the number."""
+    return ends.search(text) is not None
 
 
 class Phrases:
@@ -57,12 +66,17 @@ class Phrases:
         self.ends = rx(rules.triggers.predicates)
         self.verbs = rx(rules.triggers.verbs)
         self.strip, self.strip_end, self.aside = rx(s.strip), rx(s.strip_end), rx(s.aside)
+        self.joins_next = rx(s.joins_next)
         self.enumeration, self.auxiliary = rx(s.enumeration), rx(s.auxiliary)
         self.object_verbs, self.noun = rx(s.object_verbs), rx(s.noun_after)
         self.only_verbs = rx(f"^(?:{s.object_verbs}|{rules.triggers.verbs})+$")
         self.only_made = rx(f"^(?:{s.object_verbs})+$")
         self.adjectival = rx(f"^(?:{s.adjectival})$")
+        self.modifier = rx(s.modifier)
+        self.of_noun = rx(s.of_noun)
+        self.has_measure = rx(s.has_measure)
         self.light = rx(f"^(?:{s.light_verbs})$")
+        self.condition = rx(s.condition)
         self.share_measure = rx(s.share_measure)
         self.increment_cut = rx(f"^(?:{rules.changes.increment})")
         self.after = rx("|".join(c.pattern for c in rules.comparators if c.position == "after"))
@@ -81,7 +95,7 @@ class Phrases:
                 marks: Optional[list] = None) -> str:
         """The subject of the text before a number (and the text after it); `marks`: the year
         marks of `text` when the caller knows them (else they are found)."""
-        text = self.after_years(text, marks)
+        text = self.joins_next.sub("", self.after_years(text, marks))
         if not listed:
             text = self.enumeration.sub("", text)
         cuts = [m for m in self.ends.finditer(text)
@@ -95,8 +109,14 @@ class Phrases:
                 head = self.tidy(text[:cuts[k].start()])  # A达到B的比例超过30%: all of it
             elif self.light.match(cuts[0].group()) and segments[1]:
                 head = self.tidy(segments[0] + segments[1])  # 改造后实现整体能效提升
+        if cuts and segments[0] and segments[1] and self.condition.search(segments[0]) \
+                and not self.light.match(cuts[0].group()):
+            head = segments[1]  # 改造后增加供热能力: the measure, not the condition
         rest = self.rest(suffix)
         noun = self.noun.match(rest)
+        if (share and noun and cuts_before(self.ends, text) and self.has_measure.search(noun.group())
+                and self.of_noun.match(self.after.sub("", suffix, count=1))):
+            return self.tidy(noun.group())  # 达到最大负荷5%左右的需求侧响应能力: the measure follows
         made = self.made(text, noun, share)
         if made:
             return made
@@ -110,7 +130,12 @@ class Phrases:
         text after the verb (up to a predicate), or the noun after the number; with a short
         noun subject before the verb in front (湖北省可再生能源新增发电装机). A share is never an
         amount made: only a noun right after it can be its measure (形成20%用户侧调峰能力)."""
-        for verb in reversed(list(self.object_verbs.finditer(text))):
+        verbs = list(self.object_verbs.finditer(text))
+        for k in range(len(verbs) - 1, -1, -1):
+            verb = verbs[k]
+            # 实施节能改造机组42台: 节能 between 实施 and 改造 makes 节能改造机组 one object.
+            while k > 0 and self.modifier.fullmatch(text[verbs[k - 1].end():verb.start()]):
+                k, verb = k - 1, verbs[k - 1]
             after = text[verb.end():]
             if share and after.strip():
                 return ""
@@ -182,7 +207,8 @@ class Subject:
                  if m.start >= begin and m.end <= clause.quantity.start]
         found = p.subject(text, clause.suffix, share, listed, marks)
         rule = "own" if own else "clause"
-        if own and prev and p.tidy(text) == prev["indicator"]:
+        between = p.tidy(p.joins_next.sub("", text)) if own and prev else ""
+        if between and prev["indicator"].endswith(between):
             # 创建50家绿色工厂、3家绿色供应链: the text between is the previous count's object.
             noun = p.noun.match(p.rest(clause.suffix))
             found, rule = (p.tidy(noun.group()), "object") if noun else (found, rule)
