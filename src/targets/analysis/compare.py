@@ -27,7 +27,7 @@ from targets.analysis.extract_reader import Extract
 from targets.core import places
 from targets.core.indicators import Taxonomy
 
-NATIONAL = "全国"
+NATIONAL = places.national_name()  # the province of national documents, from the data
 ELIGIBLE = {"national", "ministry", "province"}
 # What one number measures: 下降18% on 2020 and 下降65% on 2005 are two targets, not one.
 MEASURE = ["indicator_id", "kind", "direction", "unit_cmp", "base"]

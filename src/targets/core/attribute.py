@@ -110,7 +110,7 @@ def resolve_issuer(places: Places, region: str, title: str = "") -> tuple[Option
     hits = places.hits(region) if region else []
     if not hits and region and ministry_by_pattern(places, region):
         nat = places.rules.national
-        return Unit(region, "ministry", "全国", nat.code), region, ""
+        return Unit(region, "ministry", nat.name, nat.code), region, ""
     return choose(places, hits + leading_hits(places, title))
 
 

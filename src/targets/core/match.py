@@ -28,6 +28,7 @@ class Quantity:
     unit_rule: Unit
     per: str = ""  # a denominator written after the unit: 公里/平方公里 -> "/平方公里"
     shared_unit: bool = False  # a listed number that takes the unit of the quantity after it
+    owner_end: int = 0  # for a listed number: where the quantity whose unit it takes ends
 
     @property
     def chinese(self) -> bool:
@@ -107,7 +108,7 @@ class Matcher:
             listed, pos = [], q.start
             while q.number[0].isdigit() and (m := self.listed_number.search(text, taken, pos)):
                 listed.append(Quantity(m.start(), m.start() + len(m["num"]), m["num"], None,
-                                       q.unit, q.unit_rule, q.per, shared_unit=True))
+                                       q.unit, q.unit_rule, q.per, shared_unit=True, owner_end=q.end))
                 pos = m.start()
             out += reversed(listed)
             out.append(q)

@@ -40,6 +40,7 @@ class ListRule(Strict):
 class Headline(Strict):
     lead: Pattern  # what may stand before a sentence's opening year phrase
     continues: Pattern  # a sentence opening so continues the one before it (其中)
+    not_headline: Pattern  # an opening year phrase that heads nothing (2060年前实现碳中和)
 
 
 class OutlineRules(Strict):

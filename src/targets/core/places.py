@@ -31,6 +31,7 @@ class _Strict(BaseModel):
 
 
 class _National(_Strict):
+    name: str  # the province of national and ministry documents (全国)
     names: list[str]
     code: Code
     iso: str
@@ -183,7 +184,7 @@ class Places:
     def place(self, unit: Unit, named: str) -> Place:
         """The Place of a unit: province codes and English names beside its own code."""
         provinces = unit.province.split(";")
-        if unit.province == "全国":
+        if unit.province == self.rules.national.name:
             nat = self.rules.national
             return Place(unit.province, unit.level, unit.code or nat.code, nat.iso, nat.en, named)
         infos = [self.province_rules[p] for p in provinces]
@@ -248,9 +249,9 @@ def build_places(rules: JurisdictionRules, divisions: Path) -> Places:
 
     nat = rules.national
     for n in nat.names:
-        add(n, Unit(n, "national", "全国", nat.code))
+        add(n, Unit(n, "national", nat.name, nat.code))
     for n in rules.ministry.names:
-        add(n, Unit(n, "ministry", "全国", nat.code))
+        add(n, Unit(n, "ministry", nat.name, nat.code))
     province_units = []
     for p in rules.province:
         unit = Unit(p.name, "province", p.name, p.code)
@@ -285,6 +286,11 @@ def _rule_file(folder: Path, name: str) -> Path:
     """A rule folder's own file, or the package's where the folder has none."""
     path = Path(folder) / name
     return path if path.is_file() else package_rules() / name
+
+
+def national_name(folder: Optional[Path] = None) -> str:
+    """The province national and ministry documents carry (jurisdictions.toml: 全国)."""
+    return load_places(folder).rules.national.name
 
 
 def load_places(folder: Optional[Path] = None) -> Places:

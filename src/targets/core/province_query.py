@@ -11,7 +11,6 @@ from targets.core.places import Places
 from targets.models import UsageError
 
 SEPARATORS = regex.compile(r"[,，、;；]")
-NATIONAL = "全国"
 
 
 def _key(text: str) -> str:
@@ -29,8 +28,8 @@ def province_keys(places: Places) -> dict[str, str]:
     """
     keys: dict[str, str] = {}
     nat = places.rules.national
-    for name in (NATIONAL, nat.en, nat.iso, nat.code, "national"):
-        keys[_key(name)] = NATIONAL
+    for name in (nat.name, nat.en, nat.iso, nat.code, "national"):
+        keys[_key(name)] = nat.name
     for p in places.rules.province:
         for name in [p.name, p.en, *p.en_aliases, p.iso, p.iso[3:], p.code]:
             keys.setdefault(_key(name), p.name)
@@ -41,7 +40,8 @@ def province_keys(places: Places) -> dict[str, str]:
 
 
 def _label(places: Places, name: str) -> str:
-    en = places.rules.national.en if name == NATIONAL else places.province_rules[name].en
+    nat = places.rules.national
+    en = nat.en if name == nat.name else places.province_rules[name].en
     return f"{name} ({en})"
 
 

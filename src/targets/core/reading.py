@@ -42,6 +42,7 @@ class DocumentPass:
         rules = resolver.rules
         self.lead = rules.rx(rules.outline.headline.lead)
         self.continues = rules.rx(rules.outline.headline.continues)
+        self.not_headline = rules.rx(rules.outline.headline.not_headline)
         self.headline: Optional[YearInForce] = None
         # Where a year mark may stand (years.toml's marks_hint), found in one scan of the text.
         self.hints = [m.start() for m in resolver.matcher.year_hint.finditer(text)]
@@ -134,7 +135,8 @@ class DocumentPass:
         marks = self.resolver.matcher.years(head) if self.may_hold_year(head) else []
         opening = next((m for m in marks if m.start <= (lead.end() if lead else 0)), None)
         if opening is not None:
-            if is_history(opening, self.doc) or opening.role != "deadline":
+            if (is_history(opening, self.doc) or opening.role != "deadline"
+                    or self.not_headline.match(block.text, opening.start)):
                 self.headline = None
             elif not targets or list_next():
                 self.headline = YearInForce(opening.year, f"headline:year:{opening.rule_id}")

@@ -21,7 +21,7 @@ from targets.core.outline import OutlineRules, Sections
 from targets.core.proofs import Proofs
 from targets.core.schema import Examples, check_rule, validate_rule
 from targets.core.steps.changes import Changes
-from targets.core.steps.comparators import Comparator
+from targets.core.steps.comparators import Comparators
 from targets.core.steps.exclusions import Exclusion
 from targets.core.steps.split import Split
 from targets.core.steps.strive import Strive
@@ -36,7 +36,7 @@ from targets.models import RuleError
 DEFAULT_RULES_DIR = Path(str(resources.files("targets") / "rules"))
 # file -> (schema, key of its list of rules, or None for a file that is one model)
 FILES: dict[str, tuple[type[BaseModel], str | None]] = {
-    "units": (Units, None), "comparators": (Comparator, "comparator"),
+    "units": (Units, None), "comparators": (Comparators, None),
     "exclusions": (Exclusion, "exclusion"), "strive": (Strive, None), "years": (Years, None),
     "changes": (Changes, None), "triggers": (Triggers, None), "split": (Split, None),
     "tables": (Tables, None), "normalize": (Normalize, None), "numerals": (Numerals, None),
@@ -50,7 +50,7 @@ class RuleSet:
     """Every rule file, validated, with its patterns compiled."""
     directory: Path
     units: Units
-    comparators: list[Comparator]
+    comparators: Comparators
     strive: Strive
     years: Years
     changes: Changes

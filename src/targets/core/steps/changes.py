@@ -20,6 +20,8 @@ class Changes(Examples):
     rate_down: Pattern
     rate_up: Pattern
     base: dict[str, Pattern]  # id -> a pattern with a (?P<y>…) year
+    scoped_base: list[str]  # base ids whose phrase heads the rest of its sentence
+    increment_after: Pattern  # an increment verb after the counted noun (2个低碳社区创建)
 
 
 class Kind:
@@ -37,6 +39,7 @@ class Kind:
         self.change = rx(f"(?P<down>{ch.down})|(?P<up>{ch.up})")
         self.to_level = rx(ch.to_level)
         self.increment, self.stock = rx(ch.increment), rx(ch.stock)
+        self.increment_after = rx(ch.increment_after)
         self.rate = rx(f"(?P<down>{ch.rate_down})|(?P<up>{ch.rate_up})")
         self.predicates = predicates
 
@@ -64,6 +67,8 @@ class Kind:
             return prev["kind"], prev["direction"], "shared"
         if adds_up and increments and not self.stock.search(local):
             return "increment", "", "increment_verb"
+        if adds_up and q.count and not self.stock.search(local) and self.increment_after.match(clause.suffix):
+            return "increment", "", "increment_after"
         return "level", "", "level"
 
 
@@ -72,6 +77,7 @@ class Baseline:
 
     def __init__(self, rules):
         self.bases = [(rule_id, rules.rx(b)) for rule_id, b in rules.changes.base.items()]
+        self.scoped = [(rule_id, rules.rx(rules.changes.base[rule_id])) for rule_id in rules.changes.scoped_base]
 
     def __call__(self, clause: "Clause", draft: "Draft") -> Optional[str]:
         if draft["kind"] != "change":
@@ -79,6 +85,12 @@ class Baseline:
             return None
         for rule_id, rx in self.bases:
             found = list(rx.finditer(clause.prefix))
+            if found:
+                draft.decide("base_year", int(found[-1].group("y")), f"base:{rule_id}")
+                return None
+        # 在2020年的基础上，人均用水量下降7%，二氧化碳排放下降7%: a base phrase heads the list.
+        for rule_id, rx in self.scoped:
+            found = list(rx.finditer(clause.sentence, 0, clause.start))
             if found:
                 draft.decide("base_year", int(found[-1].group("y")), f"base:{rule_id}")
                 return None

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal, Optional
 
-from targets.core.schema import Examples, Pattern
+from targets.core.schema import Examples, Pattern, Strict
 
 if TYPE_CHECKING:
     from targets.core.context import Clause, Draft
 
 BEFORE_WINDOW = 6  # characters before the number a `before` comparator may stand in
+SHARES = ("share", "share_change")
 
 
 class Comparator(Examples):
@@ -18,19 +19,38 @@ class Comparator(Examples):
     pattern: Pattern
 
 
+class Comparators(Strict):
+    """comparators.toml: the comparators, and what may stand between a `before` one and a
+    share it qualifies (不低于最大用电负荷5%: the whole the share is of)."""
+    reference_gap: Pattern
+    comparator: list[Comparator]
+
+    def __iter__(self):
+        return iter(self.comparator)
+
+
 class Bound:
     """Step: the comparator. `~` wins over any other (控制在…左右); a range is `=`."""
 
     def __init__(self, rules):
         self.rules = [(c.symbol, c.position, rules.rx(c.pattern), c.id) for c in rules.comparators]
+        gap = rules.comparators.reference_gap
+        self.gapped = [(c.symbol, rules.rx(f"(?:{c.pattern.removesuffix('$')}){gap}$"), c.id)
+                       for c in rules.comparators if c.position == "before"]
 
     def __call__(self, clause: "Clause", draft: "Draft") -> Optional[str]:
         if clause.quantity.number_max:
             draft.decide("comparator", "=", "comparator:range")
             return None
-        local, suffix = clause.local[-BEFORE_WINDOW:], clause.suffix
+        q = clause.quantity
+        local = clause.local[-BEFORE_WINDOW:]
+        # A listed number (137、165亿立方米左右) is qualified by what follows the shared unit.
+        suffix = clause.sentence[q.owner_end:clause.end] if q.shared_unit else clause.suffix
         found = [(symbol, rule_id) for symbol, position, rx, rule_id in self.rules
                  if (rx.match(suffix) if position == "after" else rx.search(local))]
+        if not found and q.unit_rule.family == "share":
+            # 不低于最大用电负荷5%: a share's comparator may stand before the whole it is of.
+            found = [(symbol, rule_id) for symbol, rx, rule_id in self.gapped if rx.search(clause.local)]
         about = [f for f in found if f[0] == "~"]
         symbol, rule_id = (about or found or [("=", "")])[0]
         draft.decide("comparator", symbol, f"comparator:{rule_id}" if rule_id else "comparator:plain")
@@ -44,9 +64,12 @@ class SharedBound:
 
     def __init__(self, rules, predicates):
         self.predicates = predicates
+        self.before = {f"comparator:{c.id}" for c in rules.comparators if c.position == "before"}
 
     def __call__(self, clause: "Clause", draft: "Draft") -> Optional[str]:
         prev = clause.same_clause_last
-        if prev and draft["comparator"] == "=" and not clause.predicated(self.predicates, since_clause=False):
+        # Only a comparator before the first number is shared: a 左右 after 36% is 36%'s alone.
+        if (prev and draft["comparator"] == "=" and prev.decided_by.get("comparator") in self.before
+                and not clause.predicated(self.predicates, since_clause=False)):
             draft.decide("comparator", prev["comparator"], "comparator:shared")
         return None

@@ -16,6 +16,7 @@ class Exclusion(Examples):
     before: Optional[Pattern] = None  # anchored at the end of the text before the number
     after: Optional[Pattern] = None  # anchored at the start of the text after its unit
     clause: Optional[Pattern] = None  # searched in the number's clause
+    sentence: Optional[Pattern] = None  # searched in the whole sentence
     # `any`: one of before/after/clause is enough; `all`: each one given must match
     match: Literal["any", "all"] = "any"
     unless_before: Optional[Pattern] = None  # not when this ends the text before the number
@@ -41,12 +42,14 @@ class Excluded:
         rx = rules.rx
         self.rules = [(e, rx(e.before) if e.before else None, rx(e.after) if e.after else None,
                        rx(e.clause) if e.clause else None,
-                       rx(e.unless_before) if e.unless_before else None)
+                       rx(e.unless_before) if e.unless_before else None,
+                       rx(e.sentence) if e.sentence else None)
                       for e in rules.exclusions]
         # One search each for "could any rule's words stand here?": most numbers meet none.
         self.any_before = self._any(rules, [e.before for e in rules.exclusions])
         self.any_after = self._any(rules, [e.after for e in rules.exclusions])
         self.any_clause = self._any(rules, [e.clause for e in rules.exclusions])
+        self.any_sentence = self._any(rules, [e.sentence for e in rules.exclusions])
 
     @staticmethod
     def _any(rules, patterns: list[Optional[str]]):
@@ -57,19 +60,21 @@ class Excluded:
         before, text, suffix, local = clause.before, clause.text, clause.suffix, clause.local
         if not ((self.any_before and self.any_before.search(before))
                 or (self.any_after and self.any_after.match(suffix))
-                or (self.any_clause and self.any_clause.search(text))):
+                or (self.any_clause and self.any_clause.search(text))
+                or (self.any_sentence and self.any_sentence.search(clause.sentence))):
             return None
         q = clause.quantity
         unit = q.unit_rule
         no_year = draft.get("target_year") is None
-        for rule, before_rx, after_rx, clause_rx, unless_rx in self.rules:
+        for rule, before_rx, after_rx, clause_rx, unless_rx, sentence_rx in self.rules:
             if not applies_to(rule.units, unit.family, q.count) or (rule.without_year and not no_year):
                 continue
             if rule.unit_ids and unit.id not in rule.unit_ids:
                 continue
             hits = [rx_hit for rx_hit in ((before_rx and bool(before_rx.search(before))),
                                           (after_rx and bool(after_rx.match(suffix))),
-                                          (clause_rx and bool(clause_rx.search(text))))
+                                          (clause_rx and bool(clause_rx.search(text))),
+                                          (sentence_rx and bool(sentence_rx.search(clause.sentence))))
                     if rx_hit is not None]
             if (all(hits) if rule.match == "all" else any(hits)) and hits:
                 if not (unless_rx and unless_rx.search(local)):

@@ -38,6 +38,7 @@ class Items:
         self.separators = rules.rx(rules.split.separators)
         self.heads = rules.rx(rules.split.heads)
         self.predicates = rules.rx(rules.triggers.predicates)
+        self.share_of = rules.rx(rules.subjects.share_of.removeprefix("^"))
 
     def __call__(self, subject: str, copies: Optional[int]) -> list[str]:
         parts = [p for p in self.comma.split(subject) if p]
@@ -51,6 +52,9 @@ class Items:
     def shared(self, last: str) -> str:
         """The measure the items share: what follows a predicate in the last item (煤焦化行业
         达到|能效标杆水平以上产能比例), else its measure head (…重点工程减排量)."""
+        share = self.share_of.search(last)
+        if share and share.start() > 0:
+            return last[share.start():]  # 可再生能源和非化石能源占全社会用电量比重
         predicate = list(self.predicates.finditer(last))
         if predicate and last[predicate[-1].end():]:
             return last[predicate[-1].end():]
@@ -123,13 +127,15 @@ class Respectively:
         while i < len(found):
             r, cs = found[i], clause_of[i]
             group = [f for f, c in zip(found[i:], clause_of[i:]) if c == cs]
-            paired = bool(self.marker.search(text, cs, r["start"])) and len(group) > 1
+            marked = bool(self.marker.search(text, cs, r["start"]))
+            deadlines = self.year_list(text, years, r["start"]) if len(group) > 1 else []
+            # 2025、2030年…达到407、700万千瓦 pairs its years and values by position, 分别 or not.
+            paired = len(group) > 1 and (marked or len(deadlines) == len(group))
             if paired:
-                names = self.items(r["indicator"], len(group))
+                names = self.items(r["indicator"], len(group)) if marked else []
                 if len(names) == len(group):
                     for f, name in zip(group, names):
                         f.decide("indicator", name, "split:respectively")
-                deadlines = self.year_list(text, years, r["start"])
                 if len(deadlines) == len(group):
                     for f, (year, rule_id) in zip(group, deadlines):
                         f.decide("target_year", year, f"year:{rule_id}+split:respectively")

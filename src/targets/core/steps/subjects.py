@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Optional
 
+from targets.core.match import clause_bounds
 from targets.core.schema import Examples, Pattern
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ SHARES = ("share", "share_change")
 class Subjects(Examples):
     strip: Pattern
     strip_end: Pattern
+    joins_next: Pattern  # a conjunction right before the number joins it to the one before
     aside: Pattern
     enumeration: Pattern  # examples before 等, dropped unless 分别 pairs them with values
     auxiliary: Pattern  # what ends a phrase that is no subject (云南将, 上海计划)
@@ -38,10 +40,19 @@ class Subjects(Examples):
     generic: Pattern  # a measure that names no thing of its own (发电量, 总规模)
     topic_end: Pattern  # where a subject's topic ends (新能源|新增并网装机)
     measure_head: Pattern  # the measure at a subject's end (…|回收率, …|装机容量)
+    has_measure: Pattern  # a subject ending so has a measure of its own
     adjectival: Pattern  # verbs of making that stay in the measure they lead (新增发电装机)
     light_verbs: Pattern  # a verb that joins what follows it to the subject (实现)
+    modifier: Pattern  # a short noun that makes two verbs of making one object (实施节能改造)
+    of_noun: Pattern  # a share followed so names its measure after it (5%的需求侧响应能力)
+    condition: Pattern  # a head that is a condition (改造后): the measure follows it
     topic_phrase: Pattern  # a clause naming the topic of what follows (在…方面)
     share_measure: Pattern  # a share's own measure, after a first predicate (…的比例)
+
+
+def cuts_before(ends, text: str) -> bool:
+    """Whether a predicate stands in the text before the number."""
+    return ends.search(text) is not None
 
 
 class Phrases:
@@ -55,12 +66,17 @@ class Phrases:
         self.ends = rx(rules.triggers.predicates)
         self.verbs = rx(rules.triggers.verbs)
         self.strip, self.strip_end, self.aside = rx(s.strip), rx(s.strip_end), rx(s.aside)
+        self.joins_next = rx(s.joins_next)
         self.enumeration, self.auxiliary = rx(s.enumeration), rx(s.auxiliary)
         self.object_verbs, self.noun = rx(s.object_verbs), rx(s.noun_after)
         self.only_verbs = rx(f"^(?:{s.object_verbs}|{rules.triggers.verbs})+$")
         self.only_made = rx(f"^(?:{s.object_verbs})+$")
         self.adjectival = rx(f"^(?:{s.adjectival})$")
+        self.modifier = rx(s.modifier)
+        self.of_noun = rx(s.of_noun)
+        self.has_measure = rx(s.has_measure)
         self.light = rx(f"^(?:{s.light_verbs})$")
+        self.condition = rx(s.condition)
         self.share_measure = rx(s.share_measure)
         self.increment_cut = rx(f"^(?:{rules.changes.increment})")
         self.after = rx("|".join(c.pattern for c in rules.comparators if c.position == "after"))
@@ -79,7 +95,7 @@ class Phrases:
                 marks: Optional[list] = None) -> str:
         """The subject of the text before a number (and the text after it); `marks`: the year
         marks of `text` when the caller knows them (else they are found)."""
-        text = self.after_years(text, marks)
+        text = self.joins_next.sub("", self.after_years(text, marks))
         if not listed:
             text = self.enumeration.sub("", text)
         cuts = [m for m in self.ends.finditer(text)
@@ -93,9 +109,15 @@ class Phrases:
                 head = self.tidy(text[:cuts[k].start()])  # A达到B的比例超过30%: all of it
             elif self.light.match(cuts[0].group()) and segments[1]:
                 head = self.tidy(segments[0] + segments[1])  # 改造后实现整体能效提升
+        if cuts and segments[0] and segments[1] and self.condition.search(segments[0]) \
+                and not self.light.match(cuts[0].group()):
+            head = segments[1]  # 改造后增加供热能力: the measure, not the condition
         rest = self.rest(suffix)
         noun = self.noun.match(rest)
-        made = "" if share else self.made(text, noun)
+        if (share and noun and cuts_before(self.ends, text) and self.has_measure.search(noun.group())
+                and self.of_noun.match(self.after.sub("", suffix, count=1))):
+            return self.tidy(noun.group())  # 达到最大负荷5%左右的需求侧响应能力: the measure follows
+        made = self.made(text, noun, share)
         if made:
             return made
         if not cuts or (not head and noun):
@@ -103,12 +125,20 @@ class Phrases:
             head = self.tidy(head + rest) if rest[:1].isalpha() else head
         return "" if self.only_verbs.match(head) else head  # 投产296万千瓦: no subject of its own
 
-    def made(self, text: str, noun) -> str:
+    def made(self, text: str, noun, share: bool = False) -> str:
         """The object of the last verb of making before the number, if one stands there: the
         text after the verb (up to a predicate), or the noun after the number; with a short
-        noun subject before the verb in front (湖北省可再生能源新增发电装机)."""
-        for verb in reversed(list(self.object_verbs.finditer(text))):
+        noun subject before the verb in front (湖北省可再生能源新增发电装机). A share is never an
+        amount made: only a noun right after it can be its measure (形成20%用户侧调峰能力)."""
+        verbs = list(self.object_verbs.finditer(text))
+        for k in range(len(verbs) - 1, -1, -1):
+            verb = verbs[k]
+            # 实施节能改造机组42台: 节能 between 实施 and 改造 makes 节能改造机组 one object.
+            while k > 0 and self.modifier.fullmatch(text[verbs[k - 1].end():verb.start()]):
+                k, verb = k - 1, verbs[k - 1]
             after = text[verb.end():]
+            if share and after.strip():
+                return ""
             cut = self.ends.search(after)
             obj = self.tidy(after[:cut.start()] if cut else after)
             bare = not after[:cut.start()].strip() and not after[cut.end():].strip() if cut else not after.strip()
@@ -150,7 +180,8 @@ class Phrases:
 
 
 class Subject:
-    """Step: the indicator, its subject refined by the sentence around it (see the module)."""
+    """Step: the indicator, its subject refined by the sentence around it (see the module); a
+    number nothing names is rejected."""
 
     def __init__(self, rules, matcher):
         rx, s = rules.rx, rules.subjects
@@ -159,7 +190,9 @@ class Subject:
         self.joiners = rx(f"^(?:(?:{self.phrases.after.pattern}))?(?:{rules.split.separators})+")
         self.share_of, self.generic, self.topic_end = rx(s.share_of), rx(s.generic), rx(s.topic_end)
         self.topic_phrase = rx(s.topic_phrase)
+        self.strive = rx(rules.strive.words)
         self.measure_head = rx(s.measure_head)
+        self.has_measure = rx(s.has_measure)
         self.predicates = rx(rules.triggers.predicates)
         self.heads = rx(rules.split.heads)
 
@@ -174,7 +207,8 @@ class Subject:
                  if m.start >= begin and m.end <= clause.quantity.start]
         found = p.subject(text, clause.suffix, share, listed, marks)
         rule = "own" if own else "clause"
-        if own and prev and p.tidy(text) == prev["indicator"]:
+        between = p.tidy(p.joins_next.sub("", text)) if own and prev else ""
+        if between and prev["indicator"].endswith(between):
             # 创建50家绿色工厂、3家绿色供应链: the text between is the previous count's object.
             noun = p.noun.match(p.rest(clause.suffix))
             found, rule = (p.tidy(noun.group()), "object") if noun else (found, rule)
@@ -189,13 +223,26 @@ class Subject:
             found, rule, parts = p.tidy(topic + verbs + measure), "verbs", last["_parts"]
         if not found and (topic := self.topic_phrase.search(clause.sentence, 0, clause.start)):
             found, rule = p.tidy(topic["topic"]), "topic_phrase"  # 在清洁能源装机方面,…,要达到85%
-        if found:
-            draft.decide("indicator", found, f"subject:{rule}")
-        else:
-            draft.decide("indicator", last["indicator"] if last else "", "subject:previous")
-            parts = last.get("_parts") if last else None
+        if not found and last:
+            found, rule, parts = last["indicator"], "previous", last.get("_parts")
+        if not found:
+            found, rule = self.fallback(clause, text)
+        if not found:
+            return "subject:none"  # a number no words name (20%以上。): precision first
+        draft.decide("indicator", found, f"subject:{rule}")
         draft.fields["_parts"] = parts  # (topic, measure) a later clause may take up
         return None
+
+    def fallback(self, clause: "Clause", text: str) -> tuple[str, str]:
+        """An indicator is never empty: the previous clause's subject (已建设施…实施改造,2025年
+        前改造不低于50%), else the verb phrase itself (累计改造300万平米: 改造)."""
+        p = self.phrases
+        if clause.start > 0:
+            before, _ = clause_bounds(clause.sentence, clause.start - 1)
+            found = p.subject(clause.sentence[before:clause.start - 1], "")
+            if found:
+                return found, "previous_clause"
+        return p.tidy(self.strive.sub("", p.after_years(text))), "verb"
 
     def parts(self, subject: str) -> Optional[tuple[str, str]]:
         """(topic, measure) of a subject: 新能源|新增并网装机; None when it has no measure word."""
@@ -215,6 +262,7 @@ class Subject:
         if self.generic.match(found) and len(topic) >= 2:
             return p.tidy(topic + found), "topic", parts
         if (measure and not clause.predicated(self.predicates) and not self.heads.search(found)
+                and not self.has_measure.search(found)
                 and not p.verbs.search(clause.prefix) and not p.object_verbs.search(clause.prefix)
                 and not self.generic.match(found)):
             return p.tidy(found + measure), "measure", parts  # 其中风电360万千瓦
