@@ -22,6 +22,7 @@ class Changes(Examples):
     base: dict[str, Pattern]  # id -> a pattern with a (?P<y>…) year
     scoped_base: list[str]  # base ids whose phrase heads the rest of its sentence
     increment_after: Pattern  # an increment verb after the counted noun (2个低碳社区创建)
+    project: Pattern  # a count of these is an amount added (60个节能项目)
     property: Pattern  # an indicator that is a measure of each thing (高度): it never adds up
 
 
@@ -42,6 +43,7 @@ class Kind:
         self.increment, self.stock = rx(ch.increment), rx(ch.stock)
         self.increment_after = rx(ch.increment_after)
         self.property = rx(ch.property)
+        self.project = rx(ch.project)
         self.rate = rx(f"(?P<down>{ch.rate_down})|(?P<up>{ch.rate_up})")
         self.predicates = predicates
 
@@ -71,6 +73,8 @@ class Kind:
             return "increment", "", "increment_verb"
         if adds_up and q.count and not self.stock.search(local) and self.increment_after.match(clause.suffix):
             return "increment", "", "increment_after"
+        if q.count and not self.stock.search(local) and self.project.search(indicator):
+            return "increment", "", "project"
         return "level", "", "level"
 
 
