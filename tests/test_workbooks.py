@@ -226,11 +226,26 @@ def test_same_file_name_in_two_folders_gives_two_documents(tmp_path):
     assert all(rows[1][at] == doc for rows, doc in zip(sheets.values(), ["a/plan", "b/plan"]))
 
 
-def test_workbooks_written_in_the_pool_are_the_same(two_provinces, by_province, tmp_path):
+def test_workbooks_written_in_the_pool_are_the_same(two_provinces, by_province, tmp_path,
+                                                    monkeypatch):
     """--jobs 2 writes the province workbooks in worker processes: the same sheets, cell for cell."""
+    pools = []
+    real_pool = workbooks.worker_pool
+    monkeypatch.setattr(workbooks, "POOL_ROWS", 1)   # two documents are too few to be worth it
+    monkeypatch.setattr(workbooks, "worker_pool", lambda *a, **k: pools.append(a) or real_pool(*a, **k))
     out = _extract(two_provinces, tmp_path / "j2", "-j", "2")
+    assert pools == [(2,)]
     for name in ["targets.xlsx", "provinces/河北省.xlsx", "provinces/河南省.xlsx"]:
         assert _sheets(out / name) == _sheets(by_province / name), name
+
+
+def test_a_few_province_workbooks_are_written_without_a_pool(two_provinces, tmp_path, monkeypatch):
+    """Below POOL_ROWS rows, forking workers would cost more CPU than the writing they share."""
+    def no_pool(*args, **kwargs):
+        raise AssertionError("a pool for a few rows")
+    monkeypatch.setattr(workbooks, "worker_pool", no_pool)
+    out = _extract(two_provinces, tmp_path / "j2", "-j", "2")
+    assert sorted(p.name for p in (out / "provinces").iterdir()) == ["河北省.xlsx", "河南省.xlsx"]
 
 
 def test_past_the_sheet_cap_a_workbook_has_one_targets_sheet(tmp_path, monkeypatch):

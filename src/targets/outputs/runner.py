@@ -13,13 +13,14 @@ import dataclasses
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 from targets.outputs.columns import dictionary
 from targets.outputs.database import Database
 from targets.outputs.export import cell_text, rows_of, write_csv
 from targets.outputs.outfolder import locked, publish, staging
 from targets.outputs.package import RunRecord, write_datapackage, write_manifest
+from targets.outputs.workbooks import keep_province, write_workbooks
 from targets.core.load import SUPPORTED_SUFFIXES, split_encoding
 from targets.models import DOCUMENT_COLUMNS, TARGET_COLUMNS, TargetsError
 from targets.core.inputs import path_text, scan_inputs, unreadable_message
@@ -28,9 +29,6 @@ from targets.core.places import load_places
 from targets.core.province_query import parse_provinces
 
 ERROR_COLUMNS = ["source", "error"]
-WIDTHS = {"doc_id": 22, "source": 28, "doc_title": 30, "indicator": 36, "sentence": 80,
-          "error": 80, "region": 12, "province": 12, "province_en": 14, "indicator_en": 36,
-          "place_note": 40}
 
 
 @dataclass
@@ -124,9 +122,6 @@ def _write_outputs(summary: Summary, files: list, out: Path, rules_dir: Optional
                    provinces: Optional[tuple[str, ...]], on_writing: Callable[[], None],
                    record: RunRecord) -> None:
     """Every output is written into a staging folder and published at the end, all at once."""
-    # workbooks reads CSVs back with read_rows from this module: import it late, not in a cycle.
-    from targets.outputs.workbooks import keep_province, write_workbooks
-
     with staging(out) as stage:
         t_tmp, d_tmp = stage / "targets.csv", stage / "documents.csv"
         # The database's targets read as the sheets do: province, region, title, indicator …
@@ -220,30 +215,3 @@ def distinct_doc_ids(result: FileResult, seen: set[str], notes: list[str]) -> Fi
         result,
         documents=[d.model_copy(update={"doc_id": renamed.get(d.doc_id, d.doc_id)}) for d in result.documents],
         targets=[t.model_copy(update={"doc_id": renamed.get(t.doc_id, t.doc_id)}) for t in result.targets])
-
-
-NUMERIC = {"value", "value_max", "value_std", "base_year", "target_year", "strive", "ocr", "char_start",
-           "char_end", "page", "page_start", "page_end", "n_targets", "pages"}
-
-
-def read_rows(path: Path) -> Iterator[list[Any]]:
-    """Rows of a CSV we wrote, numeric columns back as numbers, for the workbook."""
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.reader(fh)
-        yield from typed_rows(next(reader), reader)
-
-
-def typed_rows(header: list[str], rows: Iterable[list[str]]) -> Iterator[list[Any]]:
-    """CSV text rows with the numeric columns of `header` as numbers again."""
-    numeric = [name in NUMERIC for name in header]
-    for row in rows:
-        yield [_as_number(v) if isnum else v for v, isnum in zip(row, numeric)]
-
-
-def _as_number(v: str) -> Any:
-    """'2025' -> 2025, '13.5' -> 13.5; text that is not a number ('3-5', '') stays text."""
-    try:
-        f = float(v)
-    except ValueError:
-        return v
-    return int(f) if f.is_integer() else f

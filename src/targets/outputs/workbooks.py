@@ -26,12 +26,12 @@ from pathlib import Path
 from typing import Any, Callable, Collection, Iterable, Iterator, Literal, Optional, Sequence
 
 from targets.outputs.columns import dictionary, sheet_rows
-from targets.outputs.export import FileLink, SheetLink, write_xlsx
+from targets.outputs.export import (FileLink, SheetLink, preload_xlsxwriter, read_rows, typed_rows,
+                                    write_xlsx)
 from targets.models import DOCUMENT_COLUMNS, TARGET_COLUMNS
 from targets.core.pipeline import FileResult
 from targets.core.places import Places, Unit, load_places
 from targets.core.pool import worker_pool, workers_for
-from targets.outputs.runner import WIDTHS, read_rows, typed_rows
 
 By = Literal["province", "document", "none"]
 BY_CHOICES = ("province", "document", "none")
@@ -42,6 +42,9 @@ SPOOL_COLUMNS = ["doc_id", "doc_title", "region", "level", "pages", "n_targets"]
 # Every province is listed, in code order, those without a document too (0 documents).
 OVERVIEW_COLUMNS = ["province", "province_en", "province_code", "region_code", "documents",
                     "targets"]
+WIDTHS = {"doc_id": 22, "source": 28, "doc_title": 30, "indicator": 36, "sentence": 80,
+          "error": 80, "region": 12, "province": 12, "province_en": 14, "indicator_en": 36,
+          "place_note": 40}
 DICTIONARY_COLUMNS = ["file", "column", "type", "meaning", "example"]
 DICTIONARY_WIDTHS = {"file": 26, "column": 16, "type": 9, "meaning": 90, "example": 40}
 # Target sheets put the columns in reading order (province, region, doc_title, indicator …,
@@ -59,6 +62,10 @@ _RESERVED = {"history"}       # Excel keeps this name for change tracking
 # workbook is no longer browsable, and XlsxWriter's state per sheet (about 10 KB) would make
 # memory grow with the corpus: the documents' targets then share one `targets` sheet.
 MAX_DOCUMENT_SHEETS = 1000
+# The province workbooks go to the process pool only when they hold this many rows: a pool
+# costs about 0.1 CPU s (forking, starting workers), the writing of some 1,000 rows. Past
+# 10,000 it is under a tenth of the work and saves its wall time; below, one process is cheaper.
+POOL_ROWS = 10_000
 
 
 def sheet_name(title: str, taken: Iterable[str]) -> str:
@@ -186,7 +193,8 @@ def spool_provinces(documents_csv: Path, targets_csv: Path, tmp: Path,
                     only: Optional[Collection[str]] = None,
                     order: Sequence[str] = ()) -> list[ProvinceSpool]:
     """Each province's spool (a joint plan goes to each of its provinces), in the `order`
-    given (全国, then the provinces by code), names not in it after, the unresolved last."""
+    given (the national name, then the provinces by code), names not in it after, the
+    unresolved last."""
     spools: dict[str, ProvinceSpool] = {}
     writers: dict[str, tuple[Any, Any]] = {}
     at_indicator = TARGET_COLUMNS.index("indicator")
@@ -265,15 +273,17 @@ def _overview(spools: list[ProvinceSpool], places: Places, only: Optional[Collec
             place = places.place(unit, name)
             yield [cell(name), place.province_en, place.province_code, place.region_code,
                    *counts.pop(name, (0, 0))]
-    for name, (documents, targets) in counts.items():   # 未知, and names no rule file knows
+    for name, (documents, targets) in counts.items():   # UNKNOWN, and names no rule file knows
         yield [cell(name), "", "", "", documents, targets]
 
 
 def province_table(places: Places) -> list[tuple[str, Unit]]:
-    """(name, unit) of 全国 and of every province-level unit, in code order."""
+    """(name, unit) of the country (its name from jurisdictions.toml's [national]) and of
+    every province-level unit, in code order."""
     nat = places.rules.national
     provinces = sorted((u for u in places.units if u.level == "province"), key=lambda u: u.code)
-    return [("全国", Unit("全国", "national", "全国", nat.code)), *((u.name, u) for u in provinces)]
+    return [(nat.name, Unit(nat.name, "national", nat.name, nat.code)),
+            *((u.name, u) for u in provinces)]
 
 
 def write_workbooks(out: Path, targets_csv: Path, documents_csv: Path, by: By = "province",
@@ -282,7 +292,8 @@ def write_workbooks(out: Path, targets_csv: Path, documents_csv: Path, by: By = 
                     places: Optional[Places] = None) -> list[Path]:
     """OUT/targets.xlsx, and with by="province" OUT/provinces/*.xlsx; returns what was written.
 
-    With jobs > 1 the province workbooks are written in a process pool, beside targets.xlsx.
+    With jobs > 1 the province workbooks (POOL_ROWS rows or more) are written in a process
+    pool, beside targets.xlsx.
     `note` hears of a workbook cut differently from what was asked (see MAX_DOCUMENT_SHEETS).
     `places` gives the provinces' order, codes and English names (the project's when None).
     """
@@ -323,10 +334,12 @@ def write_workbooks(out: Path, targets_csv: Path, documents_csv: Path, by: By = 
                      "sheet each; their targets share one `targets` sheet (filter it by doc_id)")
         # The largest first, so that the workers finish at about the same time.
         largest = sorted(spools, key=lambda s: -s.targets)
-        workers = workers_for(jobs, len(spools))
+        in_books = sum(s.targets + s.documents for s in spools)
+        workers = workers_for(jobs, len(spools)) if in_books >= POOL_ROWS else 1
         sheets = [overview, *flat, columns]
         rows += len(overview[2])
         if workers > 1:
+            preload_xlsxwriter()  # before the fork: the workers inherit it, none imports it again
             # targets.xlsx holds as many rows as the province workbooks together: it goes first.
             with worker_pool(workers, behind_parent=True) as pool:
                 pending = [pool.submit(write_province_workbook, books[s.name], s) for s in largest]
