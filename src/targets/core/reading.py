@@ -9,9 +9,11 @@ one before it. Numbers in history, outlook and project sections give no target.
 from __future__ import annotations
 
 import bisect
+import time
 from dataclasses import dataclass, replace
 from typing import Optional
 
+from targets.core import schema
 from targets.core.context import DocContext, Scope
 from targets.core.outline import Outline, Reader
 from targets.core.resolve import Resolved, Resolver
@@ -33,11 +35,20 @@ class YearInForce:
     past: bool = False
 
 
+def document_budget(chars: int) -> float:
+    """Seconds a document of `chars` characters may take: one pattern call's bound per
+    sentence's length of text, far beyond what any document needs (a backstop)."""
+    return schema.MATCH_TIMEOUT * (1 + chars / schema.SENTENCE_MAX)
+
+
 class DocumentPass:
     """The state carried from sentence to sentence of one document."""
 
     def __init__(self, text: str, resolver: Resolver, reader: Reader, doc: DocContext):
         self.text, self.resolver, self.doc = text, resolver, doc
+        # One deadline for the document, checked before each sentence or table is resolved:
+        # a clock call per resolved sentence, not one per pattern call (see match.Matcher).
+        self.deadline = time.monotonic() + document_budget(len(text))
         self.outline: Outline = reader.outline(text)
         rules = resolver.rules
         self.lead = rules.rx(rules.outline.headline.lead)
@@ -67,6 +78,7 @@ class DocumentPass:
                 previous_end = block.rows[-1][0] + 1
                 scope = self.scope(start, None)
                 if scope.role not in NO_TARGETS:
+                    self.check_time()
                     out += table_targets(block, self.resolver, scope)
                 continue
             previous_end = block.end
@@ -77,11 +89,16 @@ class DocumentPass:
                 if scope.role in NO_TARGETS:
                     self.headline, self.previous = None, None
                     continue
+                self.check_time()
                 targets = self.resolver.sentence(block.text, scope)
             self.after(block, targets, lambda: self.list_follows(found, i))
             self.previous = (block, year)
             out += [(r, block) for r in targets]
         return out
+
+    def check_time(self) -> None:
+        if time.monotonic() > self.deadline:  # the same error as a pattern call out of time
+            raise TimeoutError("the document took longer than its budget")
 
     def scope(self, start: int, year: Optional[tuple[YearInForce, str]]) -> Scope:
         """The Scope of a sentence starting at `start`: its section, list and year in force."""
