@@ -144,8 +144,14 @@ class Matcher:
 
     @cached_property
     def year_patterns(self) -> list[tuple[regex.Pattern, object, str]]:
-        """(pattern, rule, the characters each of its matches holds), in file order."""
-        return [(self.rules.rx(y.pattern), y, required_literals(y.pattern)) for y in self.rules.years.year]
+        """(pattern, rule, a character each of its matches holds or ""), in file order: of the
+        pattern's required characters, the last one beyond ASCII (年, 五: rarer than digits)."""
+        out = []
+        for y in self.rules.years.year:
+            needed = required_literals(y.pattern)
+            wide = [c for c in needed if not c.isascii()]
+            out.append((self.rules.rx(y.pattern), y, (wide or list(needed) or [""])[-1]))
+        return out
 
     @cached_property
     def not_after(self) -> regex.Pattern:
@@ -198,13 +204,20 @@ class Matcher:
     def years(self, text: str) -> list[YearMark]:
         """Year expressions of a sentence, left to right; baselines (比2020年) and years that
         are part of a name (a `name` rule: 《2025年工作要点》) are left out."""
+        if text is not self._years_of[0]:  # a sentence's marks are asked for up to 3 times
+            self._years_of = (text, self._find_years(text))
+        return list(self._years_of[1])
+
+    _years_of: tuple[Optional[str], list[YearMark]] = (None, [])
+
+    def _find_years(self, text: str) -> list[YearMark]:
         if not self.may_hold_year(text):
             return []
         marks: list[YearMark] = []
         taken: list[tuple[int, int]] = []
         timeout = self.timeout
-        for pattern, rule, literals in self.year_patterns:
-            if not all(c in text for c in literals):
+        for pattern, rule, needed in self.year_patterns:
+            if needed not in text:
                 continue  # most sentences lack the 年 or 五 a pattern needs: no search
             for m in pattern.finditer(text, timeout=timeout):
                 if any(s < m.end() and m.start() < e for s, e in taken):
