@@ -54,6 +54,42 @@ def test_quantity_scan_on_generated_text(engine, parts):
     assert resolve_text(norm, resolver) == plain_resolve_text(norm, resolver)
 
 
+# What carries context from sentence to sentence (headings, list items, blank lines, 其中,
+# opening year phrases): the lazy segmentation skips unsegmented sentences only where none of
+# these can change what a later sentence reads.
+CONTEXT = ["二、主要目标", "（一）能源", "\n\n", "\n", "。", "，", "其中", "——", "①", "到2025年，", "2030年",
+           "截至2020年底", "目前", "“十四五”期间", "风电装机达到", "2700万千瓦", "50%", "加强统筹协调",
+           "发展历程", "\t", "\t\t", "。。", " ", "力争"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(CONTEXT), max_size=50))
+def test_quantity_scan_keeps_the_context_sentences_carry(engine, parts):
+    rules, resolver = engine
+    norm = normalize("".join(parts), rules).text
+    assert resolve_text(norm, resolver) == plain_resolve_text(norm, resolver)
+
+
+# Each: a sentence with no number and no year (加强统筹协调) that the lazy segmentation leaves
+# unread, and what it carries to the next one.
+SKIPPED = {
+    "其中 continues it": "到2030年，风电达到50%。加强统筹协调。其中风电装机达到2700万千瓦。",
+    "a blank line among them ends the headline": "到2025年，主要目标如下：\n加强统筹协调。\n\n推动绿色转型。\n风电装机达到2700万千瓦。",
+    "a heading among them ends it": "到2025年，主要目标如下：\n加强统筹协调。（一）能源转型\n推动绿色转型。风电装机达到2700万千瓦。",
+    "a list item among them": "到2025年：\n——加强统筹协调。推动绿色转型。风电装机达到2700万千瓦。",
+    "a table after them": "到2030年，风电达到50%。加强统筹协调。\n指标\t2025\t2030\n风电\t50\t60\n其中风电装机达到2700万千瓦。",
+    "a list after a target": "到2025年，风电达到50%。\n——加强统筹协调。\n——风电装机达到2700万千瓦。",
+    "an item right after a short one": "到2025年：\n加强。。——风电装机达到2700万千瓦。",
+}
+
+
+@pytest.mark.parametrize("text", SKIPPED.values(), ids=SKIPPED.keys())
+def test_quantity_scan_keeps_what_skipped_sentences_carry(engine, text):
+    rules, resolver = engine
+    norm = normalize(text, rules).text
+    assert resolve_text(norm, resolver) == plain_resolve_text(norm, resolver)
+
+
 @pytest.mark.parametrize("tail", ["25万千瓦以上。", "a5万千瓦以上。", "第十个以上。", "25万千瓦以上"])
 @pytest.mark.parametrize("lead", [-4, -2, -1, 0])
 def test_quantity_scan_on_overlong_sentences(engine, lead, tail):

@@ -29,6 +29,8 @@ import targets.outputs.workbooks
 from targets.cli import app
 from targets.outputs.export import EXCEL_MAX_CELL, FileLink, SheetLink, cell_text, write_csv, write_xlsx
 from targets.outputs.outfolder import LOCK
+from targets.core.pipeline import extract_text
+from targets.core.rulebook import load_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
@@ -347,9 +349,10 @@ def test_broken_rules_exit_2_naming_file_rule_and_reason(tmp_path, case, command
 
 
 def test_a_pattern_out_of_time_fails_its_file_not_the_run(tmp_path, monkeypatch):
-    # match.py bounds every rule pattern it runs on a sentence by MATCH_TIMEOUT; make that bound
-    # unmeetable and the files with numbers fail, each with its line, while the run goes on.
-    monkeypatch.setattr("targets.core.match.MATCH_TIMEOUT", 1e-9)
+    # reading.py bounds a document's time (document_budget), checked before each sentence it
+    # resolves; make that bound unmeetable and the files with numbers fail, each with its
+    # line, while the run goes on.
+    monkeypatch.setattr("targets.core.reading.document_budget", lambda chars: -1.0)
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "plan.txt").write_text(PLAN, encoding="utf-8")
@@ -361,6 +364,20 @@ def test_a_pattern_out_of_time_fails_its_file_not_the_run(tmp_path, monkeypatch)
     assert error_rows(tmp_path / "out") == [("plan.txt", why)]
     assert result.output == f"error {why}\n"
     assert [r["source"] for r in rows(tmp_path / "out" / "documents.csv")] == ["words.txt"]
+
+
+def test_a_user_rule_folder_keeps_a_bound_on_each_pattern_call(tmp_path, monkeypatch):
+    # A user's folder is proven only by the probes: match.py bounds each of its pattern calls by
+    # MATCH_TIMEOUT. The shipped rules' calls go unbounded (no clock call each); their
+    # documents keep reading.py's budget, here made unlimited.
+    own, shipped = load_rules(broken_rules(tmp_path, "units.toml", "")), load_rules()
+    expected = extract_text(PLAN, shipped)  # (loads what each folder loads on first use)
+    assert expected and extract_text(PLAN, own) == expected
+    monkeypatch.setattr("targets.core.schema.MATCH_TIMEOUT", 1e-9)
+    monkeypatch.setattr("targets.core.reading.document_budget", lambda chars: 1e9)
+    with pytest.raises(TimeoutError):
+        extract_text(PLAN, own)
+    assert extract_text(PLAN, shipped) == expected
 
 
 def test_a_bad_regex_in_another_folders_document_rules_is_reported(tmp_path):

@@ -7,13 +7,71 @@ from typing import TYPE_CHECKING, Optional
 
 import regex
 
-from targets.core.schema import MATCH_TIMEOUT
+from targets.core import schema
 from targets.core.steps.units import Unit
 
 if TYPE_CHECKING:
     from targets.core.rulebook import RuleSet
 
 ARABIC = r"\d+(?:\.\d+)?"
+_QUANTIFIED = "?*{"  # after a literal: it may be absent (+ keeps it required)
+_FLAGS = regex.compile(r"\(\?(?!P)[a-zA-Z-]")  # an inline flag ((?i), (?x)) changes what a literal matches
+
+
+def required_literals(pattern: str) -> str:
+    """Characters every match of `pattern` holds: its literals outside any group, class or
+    alternation, and not made optional. A text without one of them need not be searched.
+
+    >>> required_literals(r"(?P<by>到)?20\\d{2}—(?P<y>20\\d{2})年?(?:底|末)?(?![\\d月])")
+    '20—'
+    >>> required_literals(r"十(?P<p>[一二三四五])五"), required_literals("截至|目前")
+    ('十五', '')
+    """
+    if _FLAGS.search(pattern):
+        return ""
+    out, depth, i = [], 0, 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2  # an escape (\d, \p{Han}, \.): a class or a literal not worth parsing
+            continue
+        if c == "[":
+            i = _class_end(pattern, i)
+            continue
+        if c == "{":  # a quantifier's bounds ({2}, {1,3}) or a \p{…} name
+            i = pattern.find("}", i) + 1 or len(pattern)
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            return ""  # alternatives at the top: no character is common to all
+        elif depth == 0 and c not in ".^$?*+}" and (i + 1 == len(pattern) or pattern[i + 1] not in _QUANTIFIED):
+            out.append(c)
+        i += 1
+    return "".join(dict.fromkeys(out))
+
+
+def _class_end(pattern: str, i: int) -> int:
+    """Where the character class opened at pattern[i] ends (V1 classes nest: [[a-z]--[aei]])."""
+    depth, i = 0, i
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":
+            depth += 1
+            if pattern[i + 1:i + 2] == "]" or pattern[i + 1:i + 3] == "^]":
+                i += 2 if pattern[i + 1] == "]" else 3  # a ] first in a class is a literal
+                continue
+        elif c == "]":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return i
 
 
 @dataclass(frozen=True)
@@ -58,6 +116,15 @@ class Matcher:
     def __init__(self, rules: "RuleSet"):
         self.rules = rules
         self.unit_of = {s: u for u in rules.units for s in u.surfaces}
+        # A user's rule folder is proven only by the probes, so each of its calls keeps a time
+        # bound. The shipped rules are proven on the corpus and the tests too: their calls go
+        # unbounded (a bound costs a clock call per call), and reading.py bounds the document.
+        self.bounded = not rules.shipped
+
+    @property
+    def timeout(self) -> Optional[float]:
+        """The bound on one pattern call: None for the shipped rules."""
+        return schema.MATCH_TIMEOUT if self.bounded else None
 
     @cached_property
     def quantity_pattern(self) -> regex.Pattern:
@@ -76,13 +143,24 @@ class Matcher:
         return regex.compile(f"{arabic}|{chinese}", regex.V1)
 
     @cached_property
-    def year_patterns(self) -> list[tuple[regex.Pattern, object]]:
-        return [(self.rules.rx(y.pattern), y) for y in self.rules.years.year]
+    def year_patterns(self) -> list[tuple[regex.Pattern, object, str]]:
+        """(pattern, rule, a character each of its matches holds or ""), in file order: of the
+        pattern's required characters, the last one beyond ASCII (年, 五: rarer than digits)."""
+        out = []
+        for y in self.rules.years.year:
+            needed = required_literals(y.pattern)
+            wide = [c for c in needed if not c.isascii()]
+            out.append((self.rules.rx(y.pattern), y, (wide or list(needed) or [""])[-1]))
+        return out
+
+    @cached_property
+    def not_after(self) -> regex.Pattern:
+        return self.rules.rx(self.rules.years.not_after)
 
     def quantities(self, text: str) -> list[Quantity]:
         """Every number-with-unit of a sentence, left to right."""
         out = []
-        for m in self.quantity_pattern.finditer(text, timeout=MATCH_TIMEOUT):
+        for m in self.quantity_pattern.finditer(text, timeout=self.timeout):
             if m.group("num"):
                 unit, rule = m.group("unit"), self.unit_of[m.group("unit")]
                 per = m.groupdict().get("per") or ""
@@ -126,16 +204,25 @@ class Matcher:
     def years(self, text: str) -> list[YearMark]:
         """Year expressions of a sentence, left to right; baselines (比2020年) and years that
         are part of a name (a `name` rule: 《2025年工作要点》) are left out."""
+        if text is not self._years_of[0]:  # a sentence's marks are asked for up to 3 times
+            self._years_of = (text, self._find_years(text))
+        return list(self._years_of[1])
+
+    _years_of: tuple[Optional[str], list[YearMark]] = (None, [])
+
+    def _find_years(self, text: str) -> list[YearMark]:
         if not self.may_hold_year(text):
             return []
-        not_after = self.rules.rx(self.rules.years.not_after)
         marks: list[YearMark] = []
         taken: list[tuple[int, int]] = []
-        for pattern, rule in self.year_patterns:
-            for m in pattern.finditer(text, timeout=MATCH_TIMEOUT):
+        timeout = self.timeout
+        for pattern, rule, needed in self.year_patterns:
+            if needed not in text:
+                continue  # most sentences lack the 年 or 五 a pattern needs: no search
+            for m in pattern.finditer(text, timeout=timeout):
                 if any(s < m.end() and m.start() < e for s, e in taken):
                     continue
-                if not_after.search(text[max(0, m.start() - 4):m.start()]):
+                if self.not_after.search(text[max(0, m.start() - 4):m.start()]):
                     continue
                 taken.append((m.start(), m.end()))
                 if rule.role == "name":

@@ -48,6 +48,7 @@ def _engine(rules_dir: Optional[str]) -> tuple[RuleSet, Resolver]:
     return rules, resolver_for(rules)
 
 
+@lru_cache(maxsize=8)  # once per rule set (its one Resolver), not per document
 def _stops_in_units(resolver: Resolver) -> bool:
     words = [*resolver.matcher.unit_of, *resolver.rules.units.denominators]
     return any(c in w for w in words for c in SENTENCE_STOPS)

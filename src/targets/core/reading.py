@@ -9,19 +9,28 @@ one before it. Numbers in history, outlook and project sections give no target.
 from __future__ import annotations
 
 import bisect
+import re
+import time
 from dataclasses import dataclass, replace
 from typing import Optional
 
+
+from targets.core import schema
 from targets.core.context import DocContext, Scope
 from targets.core.outline import Outline, Reader
 from targets.core.resolve import Resolved, Resolver
-from targets.core.segment import Sentence, Table, blocks
+from targets.core.segment import (SENTENCE_MAX, STOPS, Gap, Sentence, Table, blocks, first_sentence_in,
+                                  lazy_blocks, sentences_in)
 from targets.core.steps.years import is_history
 from targets.core.tables import table_targets
 
 NO_TARGETS = ("history", "outlook", "projects", "conditions")
 SENTENCE_STOPS = "。!?！？\n"  # where segment ends a sentence (its SENTENCE pattern)
 OPENING_SPAN = 24  # characters after a sentence's lead searched for its opening year phrase
+# A sentence segment.py cuts into pieces (longer than SENTENCE_MAX) has a run of non-stops, or
+# of stops, longer than half of that. (`re`: it tries this fixed pattern faster than `regex`.)
+_HALF = SENTENCE_MAX // 2 + 1
+_LONG_RUN = re.compile(rf"(?<![^{STOPS}\n])[^{STOPS}\n]{{{_HALF},}}|(?<![{STOPS}])[{STOPS}]{{{_HALF},}}")
 
 
 @dataclass(frozen=True)
@@ -33,11 +42,20 @@ class YearInForce:
     past: bool = False
 
 
+def document_budget(chars: int) -> float:
+    """Seconds a document of `chars` characters may take: one pattern call's bound per
+    sentence's length of text, far beyond what any document needs (a backstop)."""
+    return schema.MATCH_TIMEOUT * (1 + chars / schema.SENTENCE_MAX)
+
+
 class DocumentPass:
     """The state carried from sentence to sentence of one document."""
 
     def __init__(self, text: str, resolver: Resolver, reader: Reader, doc: DocContext):
         self.text, self.resolver, self.doc = text, resolver, doc
+        # One deadline for the document, checked before each sentence or table is resolved:
+        # a clock call per resolved sentence, not one per pattern call (see match.Matcher).
+        self.deadline = time.monotonic() + document_budget(len(text))
         self.outline: Outline = reader.outline(text)
         rules = resolver.rules
         self.lead = rules.rx(rules.outline.headline.lead)
@@ -51,37 +69,99 @@ class DocumentPass:
         self.in_list = False
 
     def run(self, starts: Optional[list[int]]) -> list[tuple[Resolved, Sentence]]:
-        """(target, sentence) of the whole text; `starts`: where the pre-scan found quantities."""
+        """(target, sentence) of the whole text; `starts`: where the pre-scan found quantities
+        (None: every sentence is resolved)."""
         out: list[tuple[Resolved, Sentence]] = []
-        cuts = self.outline.cuts()
+        self.cut_list = cuts = self.outline.cuts()
         self.cuts = set(cuts)
-        found = blocks(self.text, cuts)
+        found = blocks(self.text, cuts) if starts is None else lazy_blocks(self.text, cuts, self.wanted(starts))
         walk = _Walk(self.outline.starts, self.outline.item_starts, starts)
-        previous_end = 0
-        for i, block in enumerate(found):
-            start = block.rows[0][0] if isinstance(block, Table) else block.start
-            if walk.heading_between(previous_end, start) or self.text.count("\n", previous_end, start) >= 2:
-                self.headline, self.in_list = None, False  # a heading or a blank line ends both
-            self.in_list = self.in_list or walk.item_at(start)
-            if isinstance(block, Table):
-                previous_end = block.rows[-1][0] + 1
-                scope = self.scope(start, None)
-                if scope.role not in NO_TARGETS:
-                    out += table_targets(block, self.resolver, scope)
-                continue
-            previous_end = block.end
-            year = self.year_in_context(block)
-            targets: list[Resolved] = []
-            if self.has_quantity(block, walk):
-                scope = self.scope(start, year)
-                if scope.role in NO_TARGETS:
-                    self.headline, self.previous = None, None
+        self.previous_end = 0
+        i = 0
+        while i < len(found):
+            block = found[i]
+            if isinstance(block, Gap):
+                if i + 1 == len(found):
+                    break  # nothing after it is read
+                if self.must_read(block, found[i + 1]):
+                    found[i:i + 1] = sentences_in(self.text, block, cuts)
                     continue
-                targets = self.resolver.sentence(block.text, scope)
-            self.after(block, targets, lambda: self.list_follows(found, i))
-            self.previous = (block, year)
-            out += [(r, block) for r in targets]
+                self.skip(found[i + 1], walk)
+            else:
+                out += self.read(block, walk, lambda: self.list_follows(found, i))
+            i += 1
         return out
+
+    def wanted(self, starts: list[int]) -> list[int]:
+        """Where a sentence must be segmented and read: a quantity, a year hint, or a sentence
+        that segment.py cuts into pieces (each piece is resolved). Such a sentence with none of
+        the others in it lies between two of them that are more than SENTENCE_MAX apart."""
+        found = sorted([*starts, *self.hints])
+        bounds = [0, *found, len(self.text)]
+        long = [m.start() for a, b in zip(bounds, bounds[1:]) if b - a > SENTENCE_MAX
+                for m in _LONG_RUN.finditer(self.text, a, b)]
+        return sorted(found + long) if long else found
+
+    def read(self, block: Sentence | Table, walk: "_Walk", list_next) -> list[tuple[Resolved, Sentence]]:
+        """One block's targets, and the context it leaves to the next ones."""
+        start = block.rows[0][0] if isinstance(block, Table) else block.start
+        if walk.heading_between(self.previous_end, start) or self.text.count("\n", self.previous_end, start) >= 2:
+            self.headline, self.in_list = None, False  # a heading or a blank line ends both
+        self.in_list = self.in_list or walk.item_at(start)
+        if isinstance(block, Table):
+            self.previous_end = block.rows[-1][0] + 1
+            scope = self.scope(start, None)
+            if scope.role in NO_TARGETS:
+                return []
+            self.check_time()
+            return table_targets(block, self.resolver, scope)
+        self.previous_end = block.end
+        year = self.year_in_context(block)
+        targets: list[Resolved] = []
+        if self.has_quantity(block, walk):
+            scope = self.scope(start, year)
+            if scope.role in NO_TARGETS:
+                self.headline, self.previous = None, None
+                return []
+            self.check_time()
+            targets = self.resolver.sentence(block.text, scope)
+        self.after(block, targets, list_next)
+        self.previous = (block, year)
+        return [(r, block) for r in targets]
+
+    def must_read(self, gap: Gap, nxt: Sentence | Table) -> bool:
+        """Whether the unsegmented sentences before `nxt` can change what it reads: they are
+        what a 其中 continues and what a sentence after a table does; a list item opens
+        the list. (A heading or a blank line among them only ends what is in force: skip.)"""
+        if isinstance(nxt, Table) or self.continues.match(nxt.text):
+            return True
+        items = self.outline.item_starts
+        i = bisect.bisect_left(items, gap.start)
+        if i < len(items) and items[i] < nxt.start:
+            return True
+        # An item at nxt's own start counts for a block that starts up to 2 before it.
+        return (i < len(items) and items[i] - nxt.start <= 2
+                and any(p == gap.start or self.text[p - 1] in SENTENCE_STOPS or p in self.cuts
+                        for p in range(max(gap.start, nxt.start - 2), nxt.start)))
+
+    def skip(self, nxt: Sentence, walk: "_Walk") -> None:
+        """What the sentences of a gap before `nxt` leave, with no target and no year phrase
+        among them: a heading or a blank line between two of them ends the headline and list."""
+        if (self.headline or self.in_list) and (walk.heading_between(self.previous_end, nxt.start)
+                                                or self.blank_line(self.previous_end, nxt.start)):
+            self.headline, self.in_list = None, False
+        self.previous_end = nxt.start
+
+    def blank_line(self, start: int, end: int) -> bool:
+        """Whether [start, end) holds a whole line with no sentence (two line breaks between two
+        sentences): spaces, after stops that open it."""
+        if self.text.count("\n", start, end) < 2:
+            return False
+        return any(not line.lstrip(STOPS).strip() for line in self.text[start:end].split("\n")[1:-1])
+
+    def check_time(self) -> None:
+        if time.monotonic() > self.deadline:  # the same error as a pattern call out of time
+            raise TimeoutError("the document took longer than its budget")
 
     def scope(self, start: int, year: Optional[tuple[YearInForce, str]]) -> Scope:
         """The Scope of a sentence starting at `start`: its section, list and year in force."""
@@ -121,6 +201,8 @@ class DocumentPass:
 
     def list_follows(self, found: list, i: int) -> bool:
         nxt = found[i + 1] if i + 1 < len(found) else None
+        if isinstance(nxt, Gap):  # its first sentence is next, or what follows it
+            nxt = first_sentence_in(self.text, nxt, self.cut_list) or (found[i + 2] if i + 2 < len(found) else None)
         return isinstance(nxt, Sentence) and self.outline.item_at(nxt.start) is not None
 
     def after(self, block: Sentence, targets: list[Resolved], list_next) -> None:

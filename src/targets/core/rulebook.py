@@ -68,6 +68,11 @@ class RuleSet:
     def __post_init__(self) -> None:
         self._cache: dict[str, regex.Pattern] = {}
 
+    @property
+    def shipped(self) -> bool:
+        """Whether these are the rules the package ships (see match.Matcher.bounded)."""
+        return self.directory.resolve() == DEFAULT_RULES_DIR.resolve()
+
     def rx(self, pattern: str) -> regex.Pattern:
         """The compiled form of a pattern already checked at load."""
         if pattern not in self._cache:
