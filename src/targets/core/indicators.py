@@ -90,6 +90,14 @@ class Taxonomy:
                           for i in indicators]
         self.classify = lru_cache(maxsize=MEMO_SIZE)(self._classify)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without its memo (enginecache keeps the taxonomy on disk)."""
+        return {k: v for k, v in self.__dict__.items() if k != "classify"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.classify = lru_cache(maxsize=MEMO_SIZE)(self._classify)
+
     def english(self, indicator_id: str) -> str:
         """The English name of an indicator id, "" for none."""
         ind = self.by_id.get(indicator_id)
@@ -193,18 +201,12 @@ def _check_indicator(path: Path, ind: Indicator, sectors: set[str], families: se
         _check_pattern(path, ind.id, pattern)
 
 
-# One taxonomy per rule folder and process, rebuilt only when the RuleSet read a new file.
-_LOADED: dict[Path, tuple[Any, Taxonomy]] = {}
-
-
 def taxonomy_for(rules: RuleSet) -> Taxonomy:
-    """The (cached) taxonomy of a RuleSet's folder."""
-    raw = rules.extra.get(Path(RULE_FILE).stem)
-    hit = _LOADED.get(rules.directory)
-    if hit is not None and hit[0] is raw:
-        return hit[1]
-    taxonomy = load_taxonomy(rules)
-    _LOADED[rules.directory] = (raw, taxonomy)
+    """The taxonomy of a RuleSet's folder, built once per RuleSet and kept with it (so the
+    engine cache keeps it too)."""
+    taxonomy = getattr(rules, "_taxonomy", None)
+    if taxonomy is None:
+        taxonomy = rules._taxonomy = load_taxonomy(rules)
     return taxonomy
 
 
