@@ -15,6 +15,7 @@ from pydantic import Field, field_validator
 
 from targets.models import RuleError
 from targets.core.rulebook import RuleSet, load_rules
+from targets.core.proofs import Proofs
 from targets.core.schema import Strict, check_pattern as _check_pattern, validate_rule as _validate
 
 RULE_FILE = "indicators.toml"
@@ -151,9 +152,10 @@ def load_taxonomy(rules: RuleSet) -> Taxonomy:
         raise RuleError(f"{path}: `sector_en` must map names of `sectors` to English names")
     families = set(family_of_unit.values()) | {NO_UNIT}
     indicators: list[Indicator] = []
+    proofs = Proofs()  # each pattern is probed once, as the rule files' are (core/proofs.py)
     for i, data in enumerate(_tables(path, raw, "indicator")):
         ind = _validate(path, Indicator, data, str(data.get("id", f"#{i}")))
-        _check_indicator(path, ind, set(sectors), families, {x.id for x in indicators})
+        _check_indicator(path, ind, set(sectors), families, {x.id for x in indicators}, proofs)
         indicators.append(ind)
     known = {i.id for i in indicators}
     rollups = []
@@ -163,6 +165,7 @@ def load_taxonomy(rules: RuleSet) -> Taxonomy:
         if missing:
             raise RuleError(f"{path}: rule {rollup.id!r}: unknown indicator ids {missing}")
         rollups.append(rollup)
+    proofs.save()  # only once the whole file passed
     return Taxonomy(indicators, rollups, family_of_unit, sector_en, _headline(path, raw, known))
 
 
@@ -185,7 +188,7 @@ def _tables(path: Path, raw: dict, key: str) -> list[dict]:
 
 
 def _check_indicator(path: Path, ind: Indicator, sectors: set[str], families: set[str],
-                     seen: set[str]) -> None:
+                     seen: set[str], proofs: Proofs) -> None:
     def fail(reason: str) -> RuleError:
         return RuleError(f"{path}: rule {ind.id!r}: {reason}")
 
@@ -198,7 +201,7 @@ def _check_indicator(path: Path, ind: Indicator, sectors: set[str], families: se
     if bad:
         raise fail(f"unknown unit family {bad} (units.toml families, or {NO_UNIT!r})")
     for pattern in [*ind.patterns, *ind.exclude]:
-        _check_pattern(path, ind.id, pattern)
+        _check_pattern(path, ind.id, pattern, proofs)
 
 
 def taxonomy_for(rules: RuleSet) -> Taxonomy:

@@ -299,19 +299,23 @@ def load_places(folder: Optional[Path] = None) -> Places:
     Built once per folder and process, and again when one of its two files changed."""
     key = _key(folder)
     if key not in _LOADED:
-        while len(_LOADED) >= 4:
-            _LOADED.pop(next(iter(_LOADED)))
-        _LOADED[key] = _load(*key[:2])
+        _remember(key, _load(*key[:2]))
     return _LOADED[key]
 
 
 def keep_places(folder: Optional[Path], places: Places) -> None:
     """Make `places` what load_places(folder) gives (places the engine cache kept on disk,
     built from the same files: its key covers them)."""
-    _LOADED[_key(folder)] = places
+    _remember(_key(folder), places)
 
 
-_LOADED: dict[tuple, Places] = {}
+_LOADED: dict[tuple, Places] = {}  # by the two files and their stamps, for 4 folders at most
+
+
+def _remember(key: tuple, places: Places) -> None:
+    while key not in _LOADED and len(_LOADED) >= 4:
+        _LOADED.pop(next(iter(_LOADED)))
+    _LOADED[key] = places
 
 
 def _key(folder: Optional[Path]) -> tuple:
