@@ -57,3 +57,29 @@ def test_an_unwritable_cache_only_costs_time(monkeypatch, tmp_path):
     blocker.write_text("not a folder", encoding="utf-8")
     monkeypatch.setenv("TARGETS_CACHE_DIR", str(blocker / "cache"))
     assert load_rules().units.unit
+
+
+def test_indicator_patterns_are_probed_once_too(counted):
+    from targets.core.indicators import load_taxonomy
+
+    rules = load_rules()
+    before = len(counted)
+    load_taxonomy(rules)
+    assert len(counted) - before > 100          # indicators.toml's patterns, probed the first time
+    before = len(counted)
+    load_taxonomy(rules)
+    assert len(counted) == before
+
+
+def test_a_backtracking_indicator_pattern_is_refused_every_time(counted, tmp_path):
+    from targets.core.indicators import load_taxonomy
+
+    folder = tmp_path / "rules"
+    shutil.copytree(DEFAULT_RULES_DIR, folder)
+    path = folder / "indicators.toml"
+    text = path.read_text(encoding="utf-8")
+    # The first indicator's patterns, a backtracking one first.
+    path.write_text(text.replace("patterns = [", 'patterns = ["(?:约|约约)+$", ', 1), encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(RuleError, match="backtracks"):
+            load_taxonomy(load_rules(folder))

@@ -5,23 +5,15 @@ process pool or a dask bag gives the rows `targets extract` writes for those fil
 """
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator, Optional, Union
 
 from targets.core import pipeline
 from targets.core.inputs import path_text, scan_inputs, unreadable_message
 from targets.core.pipeline import FileResult
-from targets.core.rulebook import RuleSet, load_rules
 from targets.models import Target
 
 PathLike = Union[str, Path]
-
-
-@lru_cache(maxsize=4)
-def _rules(rules_dir: Optional[str]) -> RuleSet:
-    # Loading validates and probes every pattern (a quarter of a second): once per folder.
-    return load_rules(Path(rules_dir) if rules_dir else None)
 
 
 def extract_text(text: str, source: str = "<text>", rules: Optional[PathLike] = None) -> list[Target]:
@@ -30,7 +22,9 @@ def extract_text(text: str, source: str = "<text>", rules: Optional[PathLike] = 
     >>> [t.indicator for t in extract_text("到2030年，非化石能源消费比重达到25%左右。", "note.txt")]
     ['非化石能源消费比重']
     """
-    return pipeline.extract_text(text, _rules(str(rules) if rules else None), source)
+    # One engine per process and rule folder, from the disk cache when it holds it: a call
+    # costs what its text does, not a reading of the rules.
+    return pipeline.extract_text(text, pipeline.rules_of(str(rules) if rules else None), source)
 
 
 def extract_paths(paths: Iterable[PathLike], rules: Optional[PathLike] = None, jobs: int = 1,

@@ -10,8 +10,6 @@ import re
 from itertools import islice
 from pathlib import Path
 
-import charset_normalizer
-from charset_normalizer.utils import is_multi_byte_encoding
 
 from targets.models import InputError
 
@@ -86,6 +84,10 @@ def _detect(path: Path, data: bytes, declared: str | None) -> tuple[str, str]:
         return chinese
     # Neither Chinese codec fits: maybe a Western or Cyrillic single-byte encoding. A multi-byte
     # guess here is mojibake (truncated GBK comes back as cp932, stray bytes as utf_16_be).
+    # Imported here: most files are UTF-8 or Chinese, and a run need not pay for it.
+    import charset_normalizer
+    from charset_normalizer.utils import is_multi_byte_encoding
+
     match = charset_normalizer.from_bytes(data).best()
     if match is None or is_multi_byte_encoding(match.encoding):
         raise input_error(path, _undecodable(data))

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Optional
 
 import regex
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, PrivateAttr, field_validator
 
 from targets.core.attribute import leading_name
 from targets.core.places import Places
@@ -48,7 +48,7 @@ class DocSpan:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class _Markers(_Strict):
@@ -103,16 +103,33 @@ class DocumentRules(_Strict):
     compilation: _Compilation
     single: _Single
     text: _Text
+    _compiled: dict[str, regex.Pattern] = PrivateAttr(default_factory=dict)
+
+    def rx(self, pattern: str) -> regex.Pattern:
+        """One of these rules' patterns, compiled once (each was checked when the file was read);
+        kept with the rules, so the engine cache (enginecache.py) keeps them compiled."""
+        found = self._compiled.get(pattern)
+        if found is None:
+            found = self._compiled[pattern] = regex.compile(pattern)
+        return found
 
 
-rx = lru_cache(maxsize=None)(regex.compile)   # patterns were checked when the file was read
-
-
-@lru_cache(maxsize=4)
 def load_document_rules(path: Optional[Path] = None) -> DocumentRules:
-    """Read and validate rules/documents.toml; RuleError names the file and the entry."""
+    """Read and validate rules/documents.toml; RuleError names the file and the entry.
+
+    Read once per file and process (or given by the engine cache: keep_document_rules)."""
     path = Path(path or RULES_FILE)
-    return validate(path, DocumentRules, read_toml(path, "document rules"))
+    if path not in _LOADED:
+        _LOADED[path] = validate(path, DocumentRules, read_toml(path, "document rules"))
+    return _LOADED[path]
+
+
+def keep_document_rules(path: Optional[Path], rules: DocumentRules) -> None:
+    """Make `rules` what load_document_rules(path) gives (rules the engine cache kept)."""
+    _LOADED[Path(path or RULES_FILE)] = rules
+
+
+_LOADED: dict[Path, DocumentRules] = {}
 
 
 @lru_cache(maxsize=1)
@@ -125,7 +142,7 @@ def _t2s():
 
 
 def _clean_title(title: str, rules: DocumentRules) -> str:
-    title = regex.sub(r"\s+", "", rx(rules.text.readings).sub("", title))
+    title = regex.sub(r"\s+", "", rules.rx(rules.text.readings).sub("", title))
     conv = _t2s()
     return conv.convert(title) if conv else title
 
@@ -147,7 +164,7 @@ def page_markers(text: str, rules: Optional[DocumentRules] = None) -> list[tuple
     def follows(before: int, n: int) -> bool:
         return before < n <= before + jump
 
-    found = [(m.start(), m.end(), int(m.group("n"))) for m in rx(rules.markers.page).finditer(text)]
+    found = [(m.start(), m.end(), int(m.group("n"))) for m in rules.rx(rules.markers.page).finditer(text)]
     out: list[tuple[int, int, int]] = []
     restart: Optional[tuple[int, int]] = None  # (where in `out` a new run began, the old run's last N)
     for i, marker in enumerate(found):
@@ -212,7 +229,7 @@ def _find_headers(text: str, markers: list, rules: DocumentRules) -> list[_Head]
     for pos in [0] + [e for _, e, _ in markers]:
         piece = text[pos:pos + HEADER_REACH]
         for header in rules.header:
-            m = rx(header.pattern).match(piece)
+            m = rules.rx(header.pattern).match(piece)
             if m:
                 url = m.groupdict().get("url") or ""
                 out.append(_Head(pos + m.start("region"), pos + m.end(), m.group("region"),
@@ -224,7 +241,7 @@ def _find_headers(text: str, markers: list, rules: DocumentRules) -> list[_Head]
 def _front_end(text: str, start: int, end: int, markers: list, rules: DocumentRules) -> int:
     """End of a cover, contents and summary table in text[start:end]; -1 when there is none."""
     last = max((m.end() for p in rules.compilation.front_keywords
-                for m in rx(p).finditer(text, start, end)), default=-1)
+                for m in rules.rx(p).finditer(text, start, end)), default=-1)
     if last < 0:
         return -1
     after = [e for s, e, _ in markers if s >= last and e <= end]
@@ -237,12 +254,12 @@ def _block_starts(text: str, markers: list, rules: DocumentRules) -> list[tuple[
     ends = [e for _, e, _ in markers]
     starts = {}
     for pattern in rules.compilation.table_keywords:
-        for m in rx(pattern).finditer(text):
+        for m in rules.rx(pattern).finditer(text):
             k = bisect.bisect_right(ends, m.start())
             top = ends[k - 1] if k else 0
             starts.setdefault(top if m.start() - top <= window else m.start(), TABLE)
     for pattern in rules.compilation.ad_patterns:
-        for m in rx(pattern).finditer(text):
+        for m in rules.rx(pattern).finditer(text):
             starts.setdefault(m.start(), ADVERTISING)
     return sorted(starts.items())
 
@@ -251,15 +268,15 @@ def _toc_lookup(front: str, page: Optional[int], rules: DocumentRules,
                 places: Optional[Places]) -> tuple[str, str]:
     """(region, title) of the contents entry for a page; the section names a default issuer."""
     section = ""
-    for m in rx(rules.compilation.toc_entry).finditer(front):
+    for m in rules.rx(rules.compilation.toc_entry).finditer(front):
         entry = m.group("entry").strip()
-        sec = rx(rules.compilation.toc_section).match(entry)
+        sec = rules.rx(rules.compilation.toc_section).match(entry)
         if sec:
             section = sec.group("section")
             continue
         if page is None or int(m.group("page")) != page:
             continue
-        q = rx(rules.compilation.toc_quoted).match(entry)
+        q = rules.rx(rules.compilation.toc_quoted).match(entry)
         region, title = (q.group("region").strip(), q.group("title")) if q else ("", entry)
         default = rules.compilation.section_regions.get(section, "")
         region = region or leading_name(title, places) or default
@@ -273,7 +290,7 @@ def _orphan(text: str, front: int, start: int, end: int, markers: list, rules: D
     while start < end and text[start].isspace():
         start += 1
     body = text[start:end]
-    sentences = len(rx(rules.compilation.sentence_end).findall(body))
+    sentences = len(rules.rx(rules.compilation.sentence_end).findall(body))
     if sentences < rules.compilation.orphan_min_sentences:
         return None
     region, title = _toc_lookup(text[front:start], page_at(markers, start), rules, places)
@@ -343,9 +360,9 @@ def _make_span(text: str, start: int, end: int, body: int, title: str, region: s
 
 
 def _published(window: str, rules: DocumentRules) -> str:
-    window = rx(rules.text.readings).sub("", window)
+    window = rules.rx(rules.text.readings).sub("", window)
     for pattern in rules.text.published:
-        for m in rx(pattern).finditer(window):
+        for m in rules.rx(pattern).finditer(window):
             y, mo, d = int(m.group("y")), int(m.group("m")), int(m.group("d"))
             if 1 <= mo <= 12 and 1 <= d <= 31:
                 return f"{y:04d}-{mo:02d}-{d:02d}"
@@ -369,12 +386,12 @@ def _title_line(text: str, rules: DocumentRules) -> str:
 def _single_title(text: str, rules: DocumentRules) -> str:
     title = _clean_title(_title_line(text, rules), rules)
     for pattern in rules.single.cover_letter:
-        m = rx(pattern).search(title)
+        m = rules.rx(pattern).search(title)
         if m:
             return m.group("title")
     if any(mark in title for mark in rules.single.headline_marks):
         window = _clean_title(text[: rules.single.window], rules)
-        m = rx(rules.single.quoted_title).search(window)
+        m = rules.rx(rules.single.quoted_title).search(window)
         if m:
             return m.group("title")
     return title
@@ -389,7 +406,7 @@ def _single(text: str, heads: list[_Head], rules: DocumentRules,
     title = _single_title(text, rules)
     region = leading_name(title, places)
     if not region:
-        m = rx(rules.single.region_fallback).match(title)
+        m = rules.rx(rules.single.region_fallback).match(title)
         region = m.group("region") if m else ""
     # The whole file is the document; its title line (a draft says so there) is its header.
     return _make_span(text, 0, len(text), 0, title, region, "", rules, trim=False,

@@ -15,6 +15,7 @@ from pydantic import Field, field_validator
 
 from targets.models import RuleError
 from targets.core.rulebook import RuleSet, load_rules
+from targets.core.proofs import Proofs
 from targets.core.schema import Strict, check_pattern as _check_pattern, validate_rule as _validate
 
 RULE_FILE = "indicators.toml"
@@ -90,6 +91,14 @@ class Taxonomy:
                           for i in indicators]
         self.classify = lru_cache(maxsize=MEMO_SIZE)(self._classify)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without its memo (enginecache keeps the taxonomy on disk)."""
+        return {k: v for k, v in self.__dict__.items() if k != "classify"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.classify = lru_cache(maxsize=MEMO_SIZE)(self._classify)
+
     def english(self, indicator_id: str) -> str:
         """The English name of an indicator id, "" for none."""
         ind = self.by_id.get(indicator_id)
@@ -143,9 +152,10 @@ def load_taxonomy(rules: RuleSet) -> Taxonomy:
         raise RuleError(f"{path}: `sector_en` must map names of `sectors` to English names")
     families = set(family_of_unit.values()) | {NO_UNIT}
     indicators: list[Indicator] = []
+    proofs = Proofs()  # each pattern is probed once, as the rule files' are (core/proofs.py)
     for i, data in enumerate(_tables(path, raw, "indicator")):
         ind = _validate(path, Indicator, data, str(data.get("id", f"#{i}")))
-        _check_indicator(path, ind, set(sectors), families, {x.id for x in indicators})
+        _check_indicator(path, ind, set(sectors), families, {x.id for x in indicators}, proofs)
         indicators.append(ind)
     known = {i.id for i in indicators}
     rollups = []
@@ -155,6 +165,7 @@ def load_taxonomy(rules: RuleSet) -> Taxonomy:
         if missing:
             raise RuleError(f"{path}: rule {rollup.id!r}: unknown indicator ids {missing}")
         rollups.append(rollup)
+    proofs.save()  # only once the whole file passed
     return Taxonomy(indicators, rollups, family_of_unit, sector_en, _headline(path, raw, known))
 
 
@@ -177,7 +188,7 @@ def _tables(path: Path, raw: dict, key: str) -> list[dict]:
 
 
 def _check_indicator(path: Path, ind: Indicator, sectors: set[str], families: set[str],
-                     seen: set[str]) -> None:
+                     seen: set[str], proofs: Proofs) -> None:
     def fail(reason: str) -> RuleError:
         return RuleError(f"{path}: rule {ind.id!r}: {reason}")
 
@@ -190,21 +201,15 @@ def _check_indicator(path: Path, ind: Indicator, sectors: set[str], families: se
     if bad:
         raise fail(f"unknown unit family {bad} (units.toml families, or {NO_UNIT!r})")
     for pattern in [*ind.patterns, *ind.exclude]:
-        _check_pattern(path, ind.id, pattern)
-
-
-# One taxonomy per rule folder and process, rebuilt only when the RuleSet read a new file.
-_LOADED: dict[Path, tuple[Any, Taxonomy]] = {}
+        _check_pattern(path, ind.id, pattern, proofs)
 
 
 def taxonomy_for(rules: RuleSet) -> Taxonomy:
-    """The (cached) taxonomy of a RuleSet's folder."""
-    raw = rules.extra.get(Path(RULE_FILE).stem)
-    hit = _LOADED.get(rules.directory)
-    if hit is not None and hit[0] is raw:
-        return hit[1]
-    taxonomy = load_taxonomy(rules)
-    _LOADED[rules.directory] = (raw, taxonomy)
+    """The taxonomy of a RuleSet's folder, built once per RuleSet and kept with it (so the
+    engine cache keeps it too)."""
+    taxonomy = getattr(rules, "_taxonomy", None)
+    if taxonomy is None:
+        taxonomy = rules._taxonomy = load_taxonomy(rules)
     return taxonomy
 
 

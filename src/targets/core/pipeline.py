@@ -10,7 +10,7 @@ from typing import Iterator, Optional
 
 from targets.core import documents
 
-from targets.core import indicators
+from targets.core import enginecache, indicators
 
 from targets.core import attribute, places
 from targets.core.inputs import source_of
@@ -21,7 +21,7 @@ from targets.core.normalize import normalize
 from targets.core.pool import worker_pool, workers_for
 from targets.core.reading import SENTENCE_STOPS, DocumentPass
 from targets.core.resolve import DEFAULT_DOC, Resolved, Resolver
-from targets.core.rulebook import RuleSet, load_rules
+from targets.core.rulebook import DEFAULT_RULES_DIR, RuleSet, load_rules
 from targets.core.segment import Sentence
 from targets.core.steps.years import document_present
 
@@ -43,9 +43,47 @@ class FileResult:
 
 @lru_cache(maxsize=4)
 def _engine(rules_dir: Optional[str]) -> tuple[RuleSet, Resolver]:
-    rules = load_rules(Path(rules_dir) if rules_dir else None)
+    """The rule folder's rules and Resolver: from the disk cache (enginecache), else built."""
+    folder = Path(rules_dir) if rules_dir else None
+    rules, resolver, known, doc_rules = enginecache.cached(folder, lambda: _build_engine(folder))
+    # The cache is kept by the folder's resolved path; the rules name it as it was given.
+    rules.directory = folder or DEFAULT_RULES_DIR
+    # What the stages load by folder is the engine's: loaded with it, never read again.
+    places.keep_places(folder, known)
+    documents.keep_document_rules(_data_file(folder, "documents.toml"), doc_rules)
+    return rules, resolver
+
+
+def rules_of(rules_dir: Optional[str]) -> RuleSet:
+    """A rule folder's rules (their Resolver with them), one per process."""
+    return _engine(rules_dir)[0]
+
+
+def places_of(rules_dir: Optional[str]) -> places.Places:
+    """A rule folder's places, kept with its engine: the rules load (or fail) first."""
+    _engine(rules_dir)
+    return places.load_places(Path(rules_dir) if rules_dir else None)
+
+
+def _build_engine(folder: Optional[Path]) -> tuple:
+    """(rules, resolver, places, document rules) of a folder, validated and warm."""
+    rules = load_rules(folder)
     indicators.taxonomy_for(rules)  # a broken indicators.toml fails here, before any file is read
-    return rules, resolver_for(rules)
+    resolver = resolver_for(rules)   # the rules keep both
+    engine = (rules, resolver, places.load_places(folder),
+              documents.load_document_rules(_data_file(folder, "documents.toml")))
+    _warm_up(resolver)
+    return engine
+
+
+def _warm_up(resolver: Resolver) -> None:
+    """Run a new engine once over its rules' own examples before it is cached: what the
+    stages compile on first use (patterns, the place index) is then compiled in the cache."""
+    texts = [ex.text for _, _, rule in resolver.rules.example_sets() for ex in rule.examples]
+    try:
+        extract_loaded(Loaded("\n".join(texts), "utf-8", "txt"), "<warm-up>", resolver)
+    except Exception:  # a run meets it again, and says so per file; here it only cuts the warm-up short
+        pass
 
 
 @lru_cache(maxsize=8)  # once per rule set (its one Resolver), not per document
@@ -173,8 +211,10 @@ def resolver_for(rules: RuleSet) -> Resolver:
 
 
 def extract_text(text: str, rules: RuleSet | None = None, source: str = "<text>") -> list[Target]:
-    """Targets of a text taken as one document (no splitting): for rule examples and notebooks."""
-    resolver = resolver_for(rules or load_rules())
+    """Targets of a text taken as one document (no splitting): for rule examples and notebooks.
+
+    Without `rules`, the project's, loaded once per process (from the engine cache)."""
+    resolver = resolver_for(rules) if rules is not None else _engine(None)[1]
     doc = Document(doc_id=source, source=source, doc_title="", char_start=0, char_end=len(text))
     return document_targets(text, doc, resolver, [])
 

@@ -9,7 +9,7 @@ automaton over every name, built once per rule folder when a place is first aske
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal, Optional
 
@@ -27,7 +27,7 @@ Code = Annotated[str, Field(pattern=r"^\d{6}$")]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class _National(_Strict):
@@ -297,9 +297,31 @@ def load_places(folder: Optional[Path] = None) -> Places:
     """The places of a rule folder (the project's when None); RuleError names file and entry.
 
     Built once per folder and process, and again when one of its two files changed."""
+    key = _key(folder)
+    if key not in _LOADED:
+        _remember(key, _load(*key[:2]))
+    return _LOADED[key]
+
+
+def keep_places(folder: Optional[Path], places: Places) -> None:
+    """Make `places` what load_places(folder) gives (places the engine cache kept on disk,
+    built from the same files: its key covers them)."""
+    _remember(_key(folder), places)
+
+
+_LOADED: dict[tuple, Places] = {}  # by the two files and their stamps, for 4 folders at most
+
+
+def _remember(key: tuple, places: Places) -> None:
+    while key not in _LOADED and len(_LOADED) >= 4:
+        _LOADED.pop(next(iter(_LOADED)))
+    _LOADED[key] = places
+
+
+def _key(folder: Optional[Path]) -> tuple:
     folder = Path(folder or package_rules()).resolve()
     files = (_rule_file(folder, RULES_NAME), _rule_file(folder, DIVISIONS_NAME))
-    return _load(*files, tuple(_stamp(f) for f in files))
+    return (*files, tuple(_stamp(f) for f in files))
 
 
 def _stamp(path: Path) -> tuple[int, int]:
@@ -310,7 +332,6 @@ def _stamp(path: Path) -> tuple[int, int]:
     return (st.st_mtime_ns, st.st_size)
 
 
-@lru_cache(maxsize=4)
-def _load(rules_file: Path, divisions: Path, stamps: tuple) -> Places:
+def _load(rules_file: Path, divisions: Path) -> Places:
     rules = validate(rules_file, JurisdictionRules, read_toml(rules_file, "jurisdiction data"))
     return build_places(rules, divisions)

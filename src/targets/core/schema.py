@@ -36,7 +36,7 @@ Pattern = Annotated[str, _PatternMark()]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class Example(Strict):

@@ -24,8 +24,8 @@ from targets.outputs.workbooks import keep_province, write_workbooks
 from targets.core.load import SUPPORTED_SUFFIXES, split_encoding
 from targets.models import DOCUMENT_COLUMNS, TARGET_COLUMNS, TargetsError
 from targets.core.inputs import path_text, scan_inputs, unreadable_message
-from targets.core.pipeline import FileResult, extract_paths
-from targets.core.places import load_places
+from targets.core import enginecache
+from targets.core.pipeline import FileResult, extract_paths, places_of
 from targets.core.province_query import parse_provinces
 
 ERROR_COLUMNS = ["source", "error"]
@@ -95,7 +95,8 @@ def run_extract(inputs: list[Path], out: Path, rules_dir: Optional[str] = None, 
         check_encoding(encoding)
     if out.exists() and not out.is_dir():
         raise TargetsError(f"{out}: --out must be a folder, and this is a file")
-    provinces = parse_provinces(province, load_places(rules_dir))  # a typo fails before any file is read
+    # A bad rule folder, or a --province typo, fails before any file is read.
+    provinces = parse_provinces(province, places_of(rules_dir))
     found = scan_inputs(inputs)
     files = found.files
     roots = {root for _, root in files} | {folder for folder, _ in found.unreadable}
@@ -103,6 +104,7 @@ def run_extract(inputs: list[Path], out: Path, rules_dir: Optional[str] = None, 
                       empty_folders=[path_text(p) for p in inputs if p.is_dir() and p not in roots])
     summary.unreadable = [(path_text(folder), unreadable_message(folder, why))
                           for folder, why in found.unreadable]
+    summary.notes += enginecache.take_notes()   # the rules changed: compiled and cached again
     on_start(len(files))
     record = RunRecord(command=command or ["run_extract", *map(str, inputs)], rules_dir=rules_dir,
                        options={"by": by, "province": list(provinces) if provinces else None,
@@ -154,7 +156,7 @@ def _write_outputs(summary: Summary, files: list, out: Path, rules_dir: Optional
                   + [[cell_text(s), cell_text(f"warning: {w}")] for s, w in summary.warnings])
         on_writing()
         write_workbooks(stage, t_tmp, d_tmp, by, provinces, jobs, summary.notes.append,
-                        load_places(rules_dir))
+                        places_of(rules_dir))
         write_datapackage(stage)
         write_manifest(stage, record, summary.counts(), summary.unreadable + summary.errors)
         # The new set replaces the old one whole: what the last run wrote and this one did
