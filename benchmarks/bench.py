@@ -50,7 +50,10 @@ SENTENCE = "到2025年，风电装机容量达到2700万千瓦以上。\n"
 # `targets extract` of the 50x corpus with --jobs 2 before issue 18, on the 2-core machine
 # (main at ed845ff): the CPU seconds issue 18 asks to bring down to 0.6 of.
 BEFORE_18_50X_JOBS2_CPU_S = 74.6
-BUSY_LOAD = 0.5  # a 1-minute load average over this before a measure: the cores were not free
+BIG_FILE_TARGET_BYTES = 150_000_000  # the big_file targets are for a file about 200 MB
+# A 1-minute load average over this share of the cores before a measure: they were not free
+# (the bench's own measure before counts for up to about one core of it, for a minute).
+BUSY_LOAD = 0.75
 
 # name: (issue, comparison, limit)
 TARGETS = {
@@ -270,8 +273,8 @@ def figures(result: dict) -> dict[str, tuple[float, str]]:
     if "startup" in result:
         out |= {"startup_cpu_over_help": (result["startup"]["warm_over_help"], "startup"),
                 "help_s": (result["startup"]["help"]["s"], "startup")}
-    if "big_file" in result:
-        b = result["big_file"]
+    if "big_file" in result and result["big_file"]["bytes"] >= BIG_FILE_TARGET_BYTES:
+        b = result["big_file"]  # a smaller file (--quick) is a look, not the target's measure
         out |= {"big_file_rss_per_byte": (b["rss_per_byte"], "big_file"),
                 "big_file_jobs2_over_jobs1_wall": (b["jobs2_over_jobs1_wall"], "big_file")}
     scale = {(r["factor"], r["jobs"]): r for r in result.get("scaling", {}).get("rows", [])}
@@ -291,7 +294,7 @@ def checks(result: dict) -> dict:
     out = {}
     for name, (value, measure) in figures(result).items():
         issue, op, limit = TARGETS[name]
-        busy = result[measure]["load"]["before"][0] > BUSY_LOAD
+        busy = result[measure]["load"]["before"][0] > BUSY_LOAD * (os.cpu_count() or 1)
         out[name] = {"value": value, "target": f"{op} {limit:g}", "issue": issue,
                      "ok": value >= limit if op == ">=" else value <= limit, "busy_machine": busy}
     return out
