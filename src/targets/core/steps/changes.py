@@ -22,6 +22,7 @@ class Changes(Examples):
     base: dict[str, Pattern]  # id -> a pattern with a (?P<y>…) year
     scoped_base: list[str]  # base ids whose phrase heads the rest of its sentence
     increment_after: Pattern  # an increment verb after the counted noun (2个低碳社区创建)
+    property: Pattern  # an indicator that is a measure of each thing (高度): it never adds up
 
 
 class Kind:
@@ -40,6 +41,7 @@ class Kind:
         self.to_level = rx(ch.to_level)
         self.increment, self.stock = rx(ch.increment), rx(ch.stock)
         self.increment_after = rx(ch.increment_after)
+        self.property = rx(ch.property)
         self.rate = rx(f"(?P<down>{ch.rate_down})|(?P<up>{ch.rate_up})")
         self.predicates = predicates
 
@@ -55,7 +57,7 @@ class Kind:
             prev = clause.last  # 新增装机872万千瓦，其中风电360万千瓦: a clause with no predicate
         changes = [m for m in self.change.finditer(local) if not self.to_level.match(local[m.end():])]
         increments = list(self.increment.finditer(local))
-        adds_up = q.unit_rule.family not in SHARE_FAMILIES
+        adds_up = q.unit_rule.family not in SHARE_FAMILIES and not self.property.search(indicator)
         if changes and not (adds_up and increments and increments[-1].start() > changes[-1].start()):
             return "change", "down" if changes[-1].group("down") else "up", "change_verb"
         rate = self.rate.search(indicator)

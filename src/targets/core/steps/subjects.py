@@ -43,6 +43,9 @@ class Subjects(Examples):
     has_measure: Pattern  # a subject ending so has a measure of its own
     adjectival: Pattern  # verbs of making that stay in the measure they lead (新增发电装机)
     light_verbs: Pattern  # a verb that joins what follows it to the subject (实现)
+    locative: Pattern  # an object that only says where (城市建成区内): the noun after the number is what
+    conjunction: Pattern  # a subject that is only a conjunction (或): the clause has none of its own
+    bare_measure: Pattern  # an object that is only a measure (面积): what it measures comes before
     modifier: Pattern  # a short noun that makes two verbs of making one object (实施节能改造)
     of_noun: Pattern  # a share followed so names its measure after it (5%的需求侧响应能力)
     condition: Pattern  # a head that is a condition (改造后): the measure follows it
@@ -73,6 +76,8 @@ class Phrases:
         self.only_made = rx(f"^(?:{s.object_verbs})+$")
         self.adjectival = rx(f"^(?:{s.adjectival})$")
         self.modifier = rx(s.modifier)
+        self.bare_measure = rx(s.bare_measure)
+        self.locative, self.conjunction = rx(s.locative), rx(s.conjunction)
         self.of_noun = rx(s.of_noun)
         self.has_measure = rx(s.has_measure)
         self.light = rx(f"^(?:{s.light_verbs})$")
@@ -123,7 +128,9 @@ class Phrases:
         if not cuts or (not head and noun):
             # 城镇新建建筑100%执行绿色建筑标准; 80%以上的县级机关达到要求; 实现25万辆新能源汽车保有量
             head = self.tidy(head + rest) if rest[:1].isalpha() else head
-        return "" if self.only_verbs.match(head) else head  # 投产296万千瓦: no subject of its own
+        if self.only_verbs.match(head) or self.conjunction.match(head):
+            return ""  # 投产296万千瓦, 达到70%或比2020年提高5个百分点: no subject of its own
+        return head
 
     def made(self, text: str, noun, share: bool = False) -> str:
         """The object of the last verb of making before the number, if one stands there: the
@@ -146,6 +153,14 @@ class Phrases:
                 obj = self.tidy(noun.group())  # 建成(不少于)500亩的碳汇示范林
                 cut = None
             if obj and not self.only_verbs.match(obj):
+                if k > 0 and (not cut or not after[cut.end():].strip()) and self.bare_measure.match(obj):
+                    # 实施公共建筑能效提升改造面积: a bare measure names what the work is done to,
+                    # from the verb before (whatever predicates stand inside the compound).
+                    before = verbs[k - 1]
+                    lead = before.group() if self.adjectival.match(before.group()) else ""
+                    return self.tidy(lead + text[before.end():verb.end()] + obj)
+                if noun and self.locative.search(obj):
+                    obj = self.tidy(obj + noun.group())  # 完成城市建成区内343个老旧小区改造
                 break
             if cut:
                 return ""
