@@ -34,7 +34,7 @@ def rules():
 def corpus_results():
     """Every corpus file extracted once for the session."""
     from targets.core.inputs import scan_inputs
-    from targets.core.pipeline import extract_paths
+    from targets.core.schedule import extract_paths
 
     files = scan_inputs([CORPUS]).files
     return list(extract_paths(files, jobs=1))

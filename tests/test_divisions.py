@@ -10,7 +10,8 @@ import pytest
 from targets.core.attribute import attribute
 from targets.core.places import load_places
 from targets.core.inputs import scan_inputs
-from targets.core.pipeline import extract_paths, split_file
+from targets.core.pipeline import split_file
+from targets.core.schedule import extract_paths
 from targets.models import RuleError
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable, Iterator, Optional, Union
 
-from targets.core import pipeline
+from targets.core import pipeline, schedule
 from targets.core.inputs import path_text, scan_inputs, unreadable_message
 from targets.core.pipeline import FileResult
 from targets.models import Target
@@ -36,4 +36,4 @@ def extract_paths(paths: Iterable[PathLike], rules: Optional[PathLike] = None, j
     found = scan_inputs([Path(p) for p in paths])
     for folder, why in found.unreadable:
         yield FileResult(source=path_text(folder), error=unreadable_message(folder, why))
-    yield from pipeline.extract_paths(found.files, str(rules) if rules else None, jobs, encoding)
+    yield from schedule.extract_paths(found.files, str(rules) if rules else None, jobs, encoding)

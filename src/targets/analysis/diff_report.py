@@ -21,7 +21,8 @@ from targets.analysis.diff import diff_targets, load_diff_rules, national_pairs,
 from targets.outputs.export import atomic_path, cell_text, write_csv, write_xlsx
 from targets.models import Document, Target, TargetChange, TargetsError, UsageError
 from targets.core.inputs import scan_inputs, source_of
-from targets.core.pipeline import FileResult, extract_file, extract_paths
+from targets.core.pipeline import FileResult, extract_file
+from targets.core.schedule import extract_paths
 
 COLUMNS = ["status", "indicator_id", "indicator", "target_year", "kind", "old_value", "old_unit",
            "old_comparator", "new_value", "new_unit", "new_comparator", "changed_fields",

@@ -202,6 +202,20 @@ def page_at(markers: list[tuple[int, int, int]], pos: int) -> Optional[int]:
     return markers[0][2] if k == 0 else markers[k - 1][2] + 1
 
 
+def markers_around(markers: list[tuple[int, int, int]], start: int,
+                   end: int) -> list[tuple[int, int, int]]:
+    """The markers page_at needs for any offset in [start, end): those inside, and the one on
+    either side. A worker given one document's share of a file's markers finds its pages.
+
+    >>> marks = [(10, 13, 1), (50, 53, 2), (90, 93, 3), (130, 133, 4)]
+    >>> markers_around(marks, 60, 80), page_at(marks, 70) == page_at(markers_around(marks, 60, 80), 70)
+    ([(50, 53, 2), (90, 93, 3)], True)
+    """
+    low = bisect.bisect_right(markers, start, key=lambda m: m[1])  # markers ended by `start`
+    high = bisect.bisect_left(markers, end, key=lambda m: m[0])   # markers begun before `end`
+    return markers[max(low - 1, 0):high + 1]
+
+
 # ---- compilations ------------------------------------------------------------------------
 
 # A header found in the text: where it starts, where the text after it starts, and what it says.

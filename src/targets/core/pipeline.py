@@ -1,12 +1,10 @@
 """extract(): load -> split documents -> normalize -> segment -> match -> resolve. Nothing else."""
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import islice
 from pathlib import Path, PurePosixPath
-from typing import Iterator, Optional
+from typing import Callable, Iterable, Iterator, Optional, TypeVar
 
 from targets.core import documents
 
@@ -18,14 +16,13 @@ from targets.core.load import Loaded, load_file
 from targets.models import Document, InputError, Target, TargetsError
 from targets.core.context import DocContext
 from targets.core.normalize import normalize
-from targets.core.pool import worker_pool, workers_for
 from targets.core.reading import SENTENCE_STOPS, DocumentPass
 from targets.core.resolve import DEFAULT_DOC, Resolved, Resolver
 from targets.core.rulebook import DEFAULT_RULES_DIR, RuleSet, load_rules
 from targets.core.segment import Sentence
 from targets.core.steps.years import document_present
 
-IN_FLIGHT_PER_WORKER = 2  # files submitted to the pool per worker and not yet consumed
+T = TypeVar("T")
 
 
 @dataclass
@@ -109,13 +106,19 @@ def resolve_text(text: str, resolver: Resolver,
 def document_targets(original: str, doc: Document, resolver: Resolver,
                      markers: list) -> list[Target]:
     """The targets of one document span of a file's original text."""
-    norm = normalize(original[doc.char_start:doc.char_end], resolver.rules)
+    return targets_of(original[doc.char_start:doc.char_end], doc, resolver, markers)
+
+
+def targets_of(text: str, doc: Document, resolver: Resolver, markers: list) -> list[Target]:
+    """The targets of a document from its own text, original[doc.char_start:doc.char_end]
+    (all a worker is sent of a large file); offsets and pages are the file's."""
+    norm = normalize(text, resolver.rules)
     taxonomy = indicators.taxonomy_for(resolver.rules)
     present = document_present(doc.doc_title, norm.text, resolver.rules)
-    targets = []
+    targets, base = [], doc.char_start
     for r, s, start, end in resolve_text(norm.text, resolver, present):
-        o_start, o_end = (doc.char_start + x for x in norm.span_to_orig(start, end))
-        s_start, s_end = (doc.char_start + x for x in norm.span_to_orig(s.start, s.end))
+        o_start, o_end = (base + x for x in norm.span_to_orig(start, end))
+        s_start, s_end = (base + x for x in norm.span_to_orig(s.start, s.end))
         indicator_id, sector = taxonomy.classify(r.indicator, taxonomy.family_of(r.unit))
         targets.append(Target(
             doc_id=doc.doc_id, source=doc.source, doc_title=doc.doc_title, region=doc.region,
@@ -126,7 +129,7 @@ def document_targets(original: str, doc: Document, resolver: Resolver,
             value=r.value, value_max=r.value_max,
             unit=r.unit, value_std=r.value_std, unit_std=r.unit_std, comparator=r.comparator,
             kind=r.kind, direction=r.direction, base_year=r.base_year, target_year=r.target_year,
-            strive=r.strive, sentence=original[s_start:s_end].strip(), char_start=o_start,
+            strive=r.strive, sentence=text[s_start - base:s_end - base].strip(), char_start=o_start,
             char_end=o_end, page=documents.page_at(markers, o_start), rule_id=r.rule_id,
             year_source=r.year_source, decided_by=r.decided_by, section=r.section))
     return targets
@@ -171,35 +174,104 @@ def split_file(text: str, source: str, rules_dir: Optional[Path] = None,
     return docs, markers, documents.unplaced(parts, markers)
 
 
-def extract_loaded(loaded: Loaded, source: str, resolver: Resolver) -> FileResult:
+def open_loaded(loaded: Loaded, source: str, resolver: Resolver) -> tuple[FileResult, list[Document], list]:
+    """A file's first piece (its size, notes and warnings), its documents and its page markers."""
     docs, markers, warnings = split_file(loaded.text, source, resolver.rules.directory, loaded.pages)
-    result = FileResult(source=source, chars=len(loaded.text), notes=list(loaded.notes),
-                        warnings=warnings)
+    head = FileResult(source=source, chars=len(loaded.text), notes=list(loaded.notes),
+                      warnings=warnings)
+    return head, docs, markers
+
+
+def document_piece(text: str, doc: Document, resolver: Resolver, markers: list,
+                   alone: bool) -> FileResult:
+    """A piece with one document and its targets, or why it gave none. `text` is the
+    document's own text; `alone`: it is its file's only document (a failure is the file's)."""
+    def work() -> FileResult:
+        found = targets_of(text, doc, resolver, markers)
+        return FileResult(source=doc.source, targets=found,
+                          documents=[doc.model_copy(update={"n_targets": len(found)})])
+
+    return guarded(doc.source, None if alone else doc.doc_id, work)
+
+
+def loaded_pieces(loaded: Loaded, source: str, resolver: Resolver) -> Iterator[FileResult]:
+    """A loaded file's pieces in order: the file's own, then one for each document."""
+    head, docs, markers = open_loaded(loaded, source, resolver)
+    yield head
+    yield from _document_pieces(loaded, docs, markers, resolver)
+
+
+def _document_pieces(loaded: Loaded, docs: list[Document], markers: list,
+                     resolver: Resolver) -> Iterator[FileResult]:
     for doc in docs:
-        found = document_targets(loaded.text, doc, resolver, markers)
+        piece = document_piece(loaded.text[doc.char_start:doc.char_end], doc, resolver, markers,
+                               alone=len(docs) == 1)
         if loaded.ocr_pages:
-            found = [t.model_copy(update={"ocr": 1}) if loaded.is_ocr(t.char_start) else t for t in found]
-        result.documents.append(doc.model_copy(update={"n_targets": len(found)}))
-        result.targets += found
-    return result
+            piece.targets = [t.model_copy(update={"ocr": 1}) if loaded.is_ocr(t.char_start) else t
+                             for t in piece.targets]
+        yield piece
+
+
+def extract_loaded(loaded: Loaded, source: str, resolver: Resolver) -> FileResult:
+    return merged(loaded_pieces(loaded, source, resolver))
+
+
+def open_file(path: Path, source: str, rules_dir: Optional[str],
+              encoding: Optional[str]) -> tuple[Loaded, FileResult, list[Document], list, Resolver]:
+    """A file loaded and split: (loaded, its first piece, documents, markers, resolver)."""
+    _, resolver = _engine(rules_dir)
+    loaded = load_file(path, encoding=encoding)
+    return (loaded, *open_loaded(loaded, source, resolver), resolver)
+
+
+def file_pieces(path: Path, root: Path, rules_dir: Optional[str] = None,
+                encoding: Optional[str] = None) -> Iterator[FileResult]:
+    """One file's results in pieces, in order: the file's own (its notes and warnings, or why it
+    could not be read), then each document's (its targets, or why it gave none). A piece
+    at a time, a large compilation's targets need never be in memory all at once."""
+    source = source_of(path, root)
+    opened = guarded(source, None, lambda: open_file(path, source, rules_dir, encoding))
+    if isinstance(opened, FileResult):
+        yield opened
+        return
+    loaded, head, docs, markers, resolver = opened
+    yield head
+    yield from _document_pieces(loaded, docs, markers, resolver)
 
 
 def extract_file(path: Path, root: Path, rules_dir: Optional[str] = None,
                  encoding: Optional[str] = None) -> FileResult:
     """One file's documents and targets; a bad file gives a FileResult with its error."""
-    source = source_of(path, root)
+    return merged(file_pieces(path, root, rules_dir, encoding))
+
+
+def merged(pieces: Iterable[FileResult]) -> FileResult:
+    """A file's pieces as one FileResult; the failures of its documents make one error line."""
+    head, *rest = pieces
+    errors = [p.error for p in (head, *rest) if p.error]
+    more = f" (and {len(errors) - 1} more of its documents)" if len(errors) > 1 else ""
+    return FileResult(source=head.source, chars=head.chars, notes=head.notes,
+                      warnings=head.warnings, error=errors[0] + more if errors else None,
+                      documents=[d for p in rest for d in p.documents],
+                      targets=[t for p in rest for t in p.targets])
+
+
+def guarded(source: str, doc_id: Optional[str], work: Callable[[], T]) -> T | FileResult:
+    """What `work` gives, or a FileResult that says why it failed: a file's failure (doc_id
+    None) or one document's, which costs its file's other documents nothing."""
     try:
-        _, resolver = _engine(rules_dir)
-        return extract_loaded(load_file(path, encoding=encoding), source, resolver)
+        return work()
     except InputError as exc:
         return FileResult(source=source, error=str(exc))
     except TargetsError:
         raise
     except TimeoutError:  # regex's timeout: a rule pattern backtracks on this file's text
+        what = f"file's document {doc_id}" if doc_id else "file"
         return FileResult(source=source, error=f"{source}: a rule pattern ran out of time on this "
-                                               "file (it backtracks on some text): check the rules")
+                                               f"{what} (it backtracks on some text): check the rules")
     except Exception as exc:  # one broken file must never cost the others
-        return FileResult(source=source, error=f"{source}: unexpected {type(exc).__name__}: {exc}")
+        where = f" in its document {doc_id}" if doc_id else ""
+        return FileResult(source=source, error=f"{source}: unexpected {type(exc).__name__}{where}: {exc}")
 
 
 def resolver_for(rules: RuleSet) -> Resolver:
@@ -217,28 +289,3 @@ def extract_text(text: str, rules: RuleSet | None = None, source: str = "<text>"
     resolver = resolver_for(rules) if rules is not None else _engine(None)[1]
     doc = Document(doc_id=source, source=source, doc_title="", char_start=0, char_end=len(text))
     return document_targets(text, doc, resolver, [])
-
-
-def extract_paths(files: list[tuple[Path, Path]], rules_dir: Optional[str] = None, jobs: int = 1,
-                  encoding: Optional[str] = None) -> Iterator[FileResult]:
-    """FileResults in input order; with jobs > 1 files are processed in a process pool.
-
-    At most IN_FLIGHT_PER_WORKER files per worker are submitted and not yet consumed, so
-    finished results never pile up in memory however large the corpus.
-    """
-    _engine(rules_dir)  # fail fast on a bad rule folder, before any worker starts
-    workers = workers_for(jobs, len(files))
-    if workers == 1:
-        for path, root in files:
-            yield extract_file(path, root, rules_dir, encoding)
-        return
-    todo = iter(files)
-    with worker_pool(workers) as pool:
-        window = deque(pool.submit(extract_file, p, r, rules_dir, encoding)
-                       for p, r in islice(todo, IN_FLIGHT_PER_WORKER * workers))
-        while window:
-            result = window.popleft().result()
-            for p, r in islice(todo, 1):  # keep the workers busy while the caller writes
-                window.append(pool.submit(extract_file, p, r, rules_dir, encoding))
-            yield result
-

@@ -1,4 +1,5 @@
-"""One process pool for the run's parallel work: extracting files, writing province workbooks.
+"""One process pool for the run's parallel work: extracting files and the documents of a
+large one, writing province workbooks; and their results taken in order.
 
 Workers ignore Ctrl-C (it reaches the whole process group; only the parent handles it), and
 an interrupted or failed block stops them at once rather than waiting for their work. A
@@ -12,9 +13,11 @@ import signal
 import sys
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager, suppress
-from typing import Iterator
+from itertools import islice
+from typing import Any, Iterator, TypeVar
 
 from targets.core.stopping import signals_held, undone_if_stopped
 
@@ -63,6 +66,31 @@ def worker_pool(workers: int, behind_parent: bool = False) -> Iterator[ProcessPo
             manager.join(timeout=5)
         raise
     pool.shutdown(wait=True)
+
+
+T = TypeVar("T")
+
+
+def in_order(futures: Iterator["Future[T]"], window: int) -> Iterator[T]:
+    """The results of `futures` in their order, with at most `window` of them drawn from the
+    iterator and not yet consumed: `futures` submits its work as it is drawn, so finished
+    results never pile up in memory, however much work there is.
+
+    >>> list(in_order(iter([done(1), done(2), done(3)]), 2))
+    [1, 2, 3]
+    """
+    pending = deque(islice(futures, window))
+    while pending:
+        result = pending.popleft().result()
+        pending.extend(islice(futures, 1))  # keep the workers busy while the caller writes
+        yield result
+
+
+def done(value: Any) -> Future:
+    """A future that already holds `value`: work done in this process, in line with the pool's."""
+    future: Future = Future()
+    future.set_result(value)
+    return future
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:

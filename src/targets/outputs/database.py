@@ -19,8 +19,8 @@ from typing import Any, Iterable, Iterator, Sequence
 from targets.outputs.columns import FileSpec, dictionary
 
 SQL_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "boolean": "INTEGER"}
-# Han ideographs (the basic block, extension A, compatibility, extensions B and beyond).
-_HAN = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f])")
+# Runs of Han ideographs (the basic block, extension A, compatibility, extensions B and beyond).
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
 
 
 def spaced(text: str) -> str:
@@ -29,7 +29,9 @@ def spaced(text: str) -> str:
     >>> spaced("风电装机2700万千瓦")
     '风 电 装 机 2700 万 千 瓦'
     """
-    return " ".join(_HAN.sub(r" \1 ", text).split())
+    # A run at a time, by a function: a template (r" \1 ") per character is 3.5x slower, and
+    # this is most of the time the run's own process spends on a large file's targets.
+    return " ".join(_HAN.sub(lambda m: f" {' '.join(m.group())} ", text).split())
 
 
 def fts_query(search: str) -> str:

@@ -12,6 +12,8 @@ import csv
 import dataclasses
 import time
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
@@ -25,7 +27,8 @@ from targets.core.load import SUPPORTED_SUFFIXES, split_encoding
 from targets.models import DOCUMENT_COLUMNS, TARGET_COLUMNS, TargetsError
 from targets.core.inputs import path_text, scan_inputs, unreadable_message
 from targets.core import enginecache
-from targets.core.pipeline import FileResult, extract_paths, places_of
+from targets.core.pipeline import FileResult, merged, places_of
+from targets.core.schedule import extract_pieces
 from targets.core.province_query import parse_provinces
 
 ERROR_COLUMNS = ["source", "error"]
@@ -138,13 +141,19 @@ def _write_outputs(summary: Summary, files: list, out: Path, rules_dir: Optional
             doc_ids: set[str] = set()
             try:
                 # The results first: asking for one loads the rules, so a bad rule folder
-                # fails the run even when no file is to be read.
-                for result, (path, _) in zip(extract_paths(files, rules_dir, jobs, encoding), files):
-                    result = _printable(result)
-                    record.inputs.append((path, result.source))
-                    kept = distinct_doc_ids(keep_province(result, provinces), doc_ids, summary.notes)
-                    _record(summary, kept, t_csv, d_csv, db)
-                    on_file(result)
+                # fails the run even when no file is to be read. A file comes in pieces (a
+                # compilation's documents one by one): its records are written as they come.
+                pieces = extract_pieces(files, rules_dir, jobs, encoding)
+                for i, file_pieces in groupby(pieces, key=itemgetter(0)):
+                    told = []  # the file's pieces without their records: what on_file is told
+                    for _, piece in file_pieces:
+                        piece = _printable(piece)
+                        kept = distinct_doc_ids(keep_province(piece, provinces), doc_ids, summary.notes)
+                        _record(summary, kept, t_csv, d_csv, db)
+                        told.append(dataclasses.replace(piece, documents=[], targets=[]))
+                    summary.files += 1
+                    record.inputs.append((files[i][0], told[0].source))
+                    on_file(merged(told))
             except BaseException:
                 db.abandon()
                 raise
@@ -166,7 +175,7 @@ def _write_outputs(summary: Summary, files: list, out: Path, rules_dir: Optional
 
 
 def _record(summary: Summary, result: FileResult, t_csv, d_csv, db: Database) -> None:
-    summary.files += 1
+    """A piece of a file's results: its records written, its counts and messages kept."""
     summary.chars += result.chars
     summary.notes += [note for note in result.notes if note not in summary.notes]  # each said once
     summary.warnings += [(result.source, w) for w in result.warnings]
