@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from targets.cli import app
-from targets.core import enginecache, pipeline, rulebook, schema
+from targets.core import enginecache, pipeline, rulebook, schedule, schema
 from targets.core.inputs import scan_inputs
 from targets.core.load import load_file
 from targets.core.rulebook import DEFAULT_RULES_DIR
@@ -184,7 +184,7 @@ def test_pool_workers_never_validate_the_rules(fresh, monkeypatch, tmp_path):
     _reload()
     files = scan_inputs([CORPUS]).files[:4]
     assert log.read_text(encoding="utf-8") == "load\n"
-    results = list(pipeline.extract_paths(files, None, jobs=2))
+    results = list(schedule.extract_paths(files, None, jobs=2))
     assert all(r.error is None for r in results) and sum(len(r.targets) for r in results) > 100
     assert log.read_text(encoding="utf-8") == "load\n"
 
