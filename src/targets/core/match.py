@@ -171,27 +171,12 @@ class Matcher:
             else:
                 unit = m.group("cunit")
                 out.append(Quantity(m.start(), m.end(), m.group("cnum"), None, unit, self.unit_of[unit]))
-        return self.with_listed(text, out)
+        return with_listed(self.listed_number, text, out)
 
     @cached_property
     def listed_number(self) -> regex.Pattern:
         sep = self.rules.split.item_separator
         return regex.compile(rf"(?<![\p{{Latin}}\d.])(?P<num>{ARABIC})(?:{sep})$", regex.V1)
-
-    def with_listed(self, text: str, found: list[Quantity]) -> list[Quantity]:
-        """Numbers listed before a quantity share its unit: 分别为426、191万千瓦 is 426万千瓦 too."""
-        out: list[Quantity] = []
-        taken = 0
-        for q in found:
-            listed, pos = [], q.start
-            while q.number[0].isdigit() and (m := self.listed_number.search(text, taken, pos)):
-                listed.append(Quantity(m.start(), m.start() + len(m["num"]), m["num"], None,
-                                       q.unit, q.unit_rule, q.per, shared_unit=True, owner_end=q.end))
-                pos = m.start()
-            out += reversed(listed)
-            out.append(q)
-            taken = q.end
-        return out
 
     @cached_property
     def year_hint(self) -> regex.Pattern:
@@ -232,6 +217,22 @@ class Matcher:
                 by = bool("by" in m.re.groupindex and m.group("by"))
                 marks.append(YearMark(m.start(), m.end(), year, rule.role, rule.id, by))
         return sorted(marks, key=lambda y: y.start)
+
+
+def with_listed(listed_number: regex.Pattern, text: str, found: list[Quantity]) -> list[Quantity]:
+    """Numbers listed before a quantity share its unit: 分别为426、191万千瓦 is 426万千瓦 too."""
+    out: list[Quantity] = []
+    taken = 0
+    for q in found:
+        listed, pos = [], q.start
+        while q.number[0].isdigit() and (m := listed_number.search(text, taken, pos)):
+            listed.append(Quantity(m.start(), m.start() + len(m["num"]), m["num"], None,
+                                   q.unit, q.unit_rule, q.per, shared_unit=True, owner_end=q.end))
+            pos = m.start()
+        out += reversed(listed)
+        out.append(q)
+        taken = q.end
+    return out
 
 
 def clause_bounds(text: str, pos: int, separators: str = ",;:") -> tuple[int, int]:

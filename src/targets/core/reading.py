@@ -57,13 +57,9 @@ class DocumentPass:
         # a clock call per resolved sentence, not one per pattern call (see match.Matcher).
         self.deadline = time.monotonic() + document_budget(len(text))
         self.outline: Outline = reader.outline(text)
-        rules = resolver.rules
-        self.lead = rules.rx(rules.outline.headline.lead)
-        self.continues = rules.rx(rules.outline.headline.continues)
-        self.not_headline = rules.rx(rules.outline.headline.not_headline)
+        self.years = OpeningYears(text, resolver, doc)
+        self.continues = self.years.continues
         self.headline: Optional[YearInForce] = None
-        # Where a year mark may stand (years.toml's marks_hint), found in one scan of the text.
-        self.hints = [m.start() for m in resolver.matcher.year_hint.finditer(text)]
         # The last sentence read and the year its context gave it (for a 其中 after it).
         self.previous: Optional[tuple[Sentence, Optional[tuple[YearInForce, str]]]] = None
         self.in_list = False
@@ -72,9 +68,9 @@ class DocumentPass:
         """(target, sentence) of the whole text; `starts`: where the pre-scan found quantities
         (None: every sentence is resolved)."""
         out: list[tuple[Resolved, Sentence]] = []
-        self.cut_list = cuts = self.outline.cuts()
-        self.cuts = set(cuts)
-        found = blocks(self.text, cuts) if starts is None else lazy_blocks(self.text, cuts, self.wanted(starts))
+        cuts = self.outline.cuts()
+        self.gaps = gaps = Gaps(self.text, self.outline, cuts, self.years)
+        found = blocks(self.text, cuts) if starts is None else lazy_blocks(self.text, cuts, gaps.wanted(starts))
         walk = _Walk(self.outline.starts, self.outline.item_starts, starts)
         self.previous_end = 0
         i = 0
@@ -83,24 +79,14 @@ class DocumentPass:
             if isinstance(block, Gap):
                 if i + 1 == len(found):
                     break  # nothing after it is read
-                if self.must_read(block, found[i + 1]):
+                if gaps.must_read(block, found[i + 1]):
                     found[i:i + 1] = sentences_in(self.text, block, cuts)
                     continue
                 self.skip(found[i + 1], walk)
             else:
-                out += self.read(block, walk, lambda: self.list_follows(found, i))
+                out += self.read(block, walk, lambda: gaps.list_follows(found, i))
             i += 1
         return out
-
-    def wanted(self, starts: list[int]) -> list[int]:
-        """Where a sentence must be segmented and read: a quantity, a year hint, or a sentence
-        that segment.py cuts into pieces (each piece is resolved). Such a sentence with none of
-        the others in it lies between two of them that are more than SENTENCE_MAX apart."""
-        found = sorted([*starts, *self.hints])
-        bounds = [0, *found, len(self.text)]
-        long = [m.start() for a, b in zip(bounds, bounds[1:]) if b - a > SENTENCE_MAX
-                for m in _LONG_RUN.finditer(self.text, a, b)]
-        return sorted(found + long) if long else found
 
     def read(self, block: Sentence | Table, walk: "_Walk", list_next) -> list[tuple[Resolved, Sentence]]:
         """One block's targets, and the context it leaves to the next ones."""
@@ -118,46 +104,24 @@ class DocumentPass:
         self.previous_end = block.end
         year = self.year_in_context(block)
         targets: list[Resolved] = []
-        if self.has_quantity(block, walk):
+        if self.gaps.has_quantity(block, walk):
             scope = self.scope(start, year)
             if scope.role in NO_TARGETS:
                 self.headline, self.previous = None, None
                 return []
             self.check_time()
             targets = self.resolver.sentence(block.text, scope)
-        self.after(block, targets, list_next)
+        self.headline = self.years.headline_after(block, targets, list_next, self.headline)
         self.previous = (block, year)
         return [(r, block) for r in targets]
-
-    def must_read(self, gap: Gap, nxt: Sentence | Table) -> bool:
-        """Whether the unsegmented sentences before `nxt` can change what it reads: they are
-        what a 其中 continues and what a sentence after a table does; a list item opens
-        the list. (A heading or a blank line among them only ends what is in force: skip.)"""
-        if isinstance(nxt, Table) or self.continues.match(nxt.text):
-            return True
-        items = self.outline.item_starts
-        i = bisect.bisect_left(items, gap.start)
-        if i < len(items) and items[i] < nxt.start:
-            return True
-        # An item at nxt's own start counts for a block that starts up to 2 before it.
-        return (i < len(items) and items[i] - nxt.start <= 2
-                and any(p == gap.start or self.text[p - 1] in SENTENCE_STOPS or p in self.cuts
-                        for p in range(max(gap.start, nxt.start - 2), nxt.start)))
 
     def skip(self, nxt: Sentence, walk: "_Walk") -> None:
         """What the sentences of a gap before `nxt` leave, with no target and no year phrase
         among them: a heading or a blank line between two of them ends the headline and list."""
         if (self.headline or self.in_list) and (walk.heading_between(self.previous_end, nxt.start)
-                                                or self.blank_line(self.previous_end, nxt.start)):
+                                                or self.gaps.blank_line(self.previous_end, nxt.start)):
             self.headline, self.in_list = None, False
         self.previous_end = nxt.start
-
-    def blank_line(self, start: int, end: int) -> bool:
-        """Whether [start, end) holds a whole line with no sentence (two line breaks between two
-        sentences): spaces, after stops that open it."""
-        if self.text.count("\n", start, end) < 2:
-            return False
-        return any(not line.lstrip(STOPS).strip() for line in self.text[start:end].split("\n")[1:-1])
 
     def check_time(self) -> None:
         if time.monotonic() > self.deadline:  # the same error as a pattern call out of time
@@ -176,20 +140,53 @@ class DocumentPass:
         """The year the context gives a sentence, and which context: 其中 takes the year in
         force where the sentence before it ended; else the headline's (or the list's)."""
         if self.continues.match(block.text) and self.previous:
-            at_end = self.year_at_end(*self.previous)
+            at_end = self.years.at_end(*self.previous)
             return (at_end, "其中") if at_end else None
         if self.headline:
             return self.headline, "list" if self.in_list else "headline"
         return None
 
-    def year_at_end(self, block: Sentence, year: Optional[tuple[YearInForce, str]]) -> Optional[YearInForce]:
-        """The year in force where a sentence ended: its last year mark, else its context's."""
-        marks = self.resolver.matcher.years(block.text) if self.may_hold_year(block.text) else []
-        if marks:
-            last = marks[-1]
-            past = last.role == "history" or is_history(last, self.doc)
-            return YearInForce(None if past else last.year, f"其中:year:{last.rule_id}", past)
-        return year[0] if year and (year[0].year or year[0].past) else None
+
+class Gaps:
+    """What the lazy reading needs to know of the text it does not segment: where sentences
+    must be read, and what a stretch left unread (a Gap) would have changed."""
+
+    def __init__(self, text: str, outline: Outline, cuts: list[int], years: "OpeningYears"):
+        self.text, self.outline, self.years = text, outline, years
+        self.cut_list, self.cuts = cuts, set(cuts)
+        self.continues = years.continues
+
+    def wanted(self, starts: list[int]) -> list[int]:
+        """Where a sentence must be segmented and read: a quantity, a year hint, or a sentence
+        that segment.py cuts into pieces (each piece is resolved). Such a sentence with none of
+        the others in it lies between two of them that are more than SENTENCE_MAX apart."""
+        found = sorted([*starts, *self.years.hints])
+        bounds = [0, *found, len(self.text)]
+        long = [m.start() for a, b in zip(bounds, bounds[1:]) if b - a > SENTENCE_MAX
+                for m in _LONG_RUN.finditer(self.text, a, b)]
+        return sorted(found + long) if long else found
+
+    def must_read(self, gap: Gap, nxt: Sentence | Table) -> bool:
+        """Whether the unsegmented sentences before `nxt` can change what it reads: they are
+        what a 其中 continues and what a sentence after a table does; a list item opens
+        the list. (A heading or a blank line among them only ends what is in force: skip.)"""
+        if isinstance(nxt, Table) or self.continues.match(nxt.text):
+            return True
+        items = self.outline.item_starts
+        i = bisect.bisect_left(items, gap.start)
+        if i < len(items) and items[i] < nxt.start:
+            return True
+        # An item at nxt's own start counts for a block that starts up to 2 before it.
+        return (i < len(items) and items[i] - nxt.start <= 2
+                and any(p == gap.start or self.text[p - 1] in SENTENCE_STOPS or p in self.cuts
+                        for p in range(max(gap.start, nxt.start - 2), nxt.start)))
+
+    def blank_line(self, start: int, end: int) -> bool:
+        """Whether [start, end) holds a whole line with no sentence (two line breaks between two
+        sentences): spaces, after stops that open it."""
+        if self.text.count("\n", start, end) < 2:
+            return False
+        return any(not line.lstrip(STOPS).strip() for line in self.text[start:end].split("\n")[1:-1])
 
     def has_quantity(self, block: Sentence, walk: "_Walk") -> bool:
         # A block that starts neither after a stop nor at a heading's edge (a piece of an
@@ -205,29 +202,52 @@ class DocumentPass:
             nxt = first_sentence_in(self.text, nxt, self.cut_list) or (found[i + 2] if i + 2 < len(found) else None)
         return isinstance(nxt, Sentence) and self.outline.item_at(nxt.start) is not None
 
-    def after(self, block: Sentence, targets: list[Resolved], list_next) -> None:
-        """Update the headline from what this sentence said: one that opens with a year phrase
+
+class OpeningYears:
+    """The year phrases that carry to later sentences: a headline's opening year (outline.toml
+    [headline]) and the year in force where a sentence ends (for a 其中 after it)."""
+
+    def __init__(self, text: str, resolver: Resolver, doc: DocContext):
+        rules, self.matcher, self.doc = resolver.rules, resolver.matcher, doc
+        self.lead = rules.rx(rules.outline.headline.lead)
+        self.continues = rules.rx(rules.outline.headline.continues)
+        self.not_headline = rules.rx(rules.outline.headline.not_headline)
+        # Where a year mark may stand (years.toml's marks_hint), found in one scan of the text.
+        self.hints = [m.start() for m in self.matcher.year_hint.finditer(text)]
+
+    def at_end(self, block: Sentence, year: Optional[tuple[YearInForce, str]]) -> Optional[YearInForce]:
+        """The year in force where a sentence ended: its last year mark, else its context's."""
+        marks = self.matcher.years(block.text) if self.may_hold_year(block.text) else []
+        if marks:
+            last = marks[-1]
+            past = last.role == "history" or is_history(last, self.doc)
+            return YearInForce(None if past else last.year, f"其中:year:{last.rule_id}", past)
+        return year[0] if year and (year[0].year or year[0].past) else None
+
+    def headline_after(self, block: Sentence, targets: list[Resolved], list_next,
+                       headline: Optional[YearInForce]) -> Optional[YearInForce]:
+        """The headline after this sentence, from what it said: one that opens with a year phrase
         heads what follows when it states no target of its own or list items follow it; any
         other year phrase of a sentence with targets ends the headline. (`list_next` is asked
         only when it matters: whether list items follow.)"""
         if not targets and not self.hint_in(block.start, min(block.end, block.start + OPENING_SPAN * 2)):
-            return  # most sentences: no year phrase near their start, no target
+            return headline  # most sentences: no year phrase near their start, no target
         lead = self.lead.match(block.text)
         head = block.text[:(lead.end() if lead else 0) + OPENING_SPAN]
-        marks = self.resolver.matcher.years(head) if self.may_hold_year(head) else []
+        marks = self.matcher.years(head) if self.may_hold_year(head) else []
         opening = next((m for m in marks if m.start <= (lead.end() if lead else 0)), None)
         if opening is not None:
             if (is_history(opening, self.doc) or opening.role != "deadline"
                     or self.not_headline.match(block.text, opening.start)):
-                self.headline = None
-            elif not targets or list_next():
-                self.headline = YearInForce(opening.year, f"headline:year:{opening.rule_id}")
-            else:
-                self.headline = None
-        elif targets and self.headline and self.may_hold_year(block.text) and any(
+                return None
+            if not targets or list_next():
+                return YearInForce(opening.year, f"headline:year:{opening.rule_id}")
+            return None
+        if targets and headline and self.may_hold_year(block.text) and any(
                 m.role == "deadline" and not is_history(m, self.doc)
-                for m in self.resolver.matcher.years(block.text)):
-            self.headline = None
+                for m in self.matcher.years(block.text)):
+            return None
+        return headline
 
     def hint_in(self, start: int, end: int) -> bool:
         """Whether a year mark may start in [start, end) of the text."""
@@ -236,7 +256,7 @@ class DocumentPass:
 
     def may_hold_year(self, text: str) -> bool:
         """A cheap test before the year patterns run (years.toml's marks_hint)."""
-        return self.resolver.matcher.may_hold_year(text)
+        return self.matcher.may_hold_year(text)
 
 
 class _Walk:

@@ -58,6 +58,62 @@ def cuts_before(ends, text: str) -> bool:
     return ends.search(text) is not None
 
 
+class MadeObject:
+    """The object of a verb of making before a number (新增骨干慢行通道30公里: 骨干慢行通道)."""
+
+    def __init__(self, rules, phrases: "Phrases"):
+        rx, s = rules.rx, rules.subjects
+        self.phrases = phrases
+        self.object_verbs = rx(s.object_verbs)
+        self.adjectival = rx(f"^(?:{s.adjectival})$")
+        self.modifier = rx(s.modifier)
+        self.bare_measure = rx(s.bare_measure)
+        self.locative = rx(s.locative)
+
+    def __call__(self, text: str, noun, share: bool = False) -> str:
+        """The object of the last verb of making before the number, if one stands there: the
+        text after the verb (up to a predicate), or the noun after the number; with a short
+        noun subject before the verb in front (湖北省可再生能源新增发电装机). A share is never an
+        amount made: only a noun right after it can be its measure (形成20%用户侧调峰能力)."""
+        verbs = list(self.object_verbs.finditer(text))
+        for k in range(len(verbs) - 1, -1, -1):
+            verb = verbs[k]
+            # 实施节能改造机组42台: 节能 between 实施 and 改造 makes 节能改造机组 one object.
+            while k > 0 and self.modifier.fullmatch(text[verbs[k - 1].end():verb.start()]):
+                k, verb = k - 1, verbs[k - 1]
+            after = text[verb.end():]
+            if share and after.strip():
+                return ""
+            cut = self.phrases.ends.search(after)
+            obj = self.phrases.tidy(after[:cut.start()] if cut else after)
+            bare = not after[:cut.start()].strip() and not after[cut.end():].strip() if cut else not after.strip()
+            if not obj and bare and noun:
+                obj = self.phrases.tidy(noun.group())  # 建成(不少于)500亩的碳汇示范林
+                cut = None
+            if obj and not self.phrases.only_verbs.match(obj):
+                if k > 0 and (not cut or not after[cut.end():].strip()) and self.bare_measure.match(obj):
+                    # 实施公共建筑能效提升改造面积: a bare measure names what the work is done to,
+                    # from the verb before (whatever predicates stand inside the compound).
+                    before = verbs[k - 1]
+                    lead = before.group() if self.adjectival.match(before.group()) else ""
+                    return self.phrases.tidy(lead + text[before.end():verb.end()] + obj)
+                if noun and self.locative.search(obj):
+                    obj = self.phrases.tidy(obj + noun.group())  # 完成城市建成区内343个老旧小区改造
+                break
+            if cut:
+                return ""
+        else:
+            return ""
+        raw = text[:verb.start()]
+        first = self.phrases.tidy(raw)
+        plain = (first and len(first) <= 8 and not self.phrases.ends.search(raw)
+                 and not self.phrases.verbs.search(raw) and not self.object_verbs.search(raw)
+                 and not self.phrases.auxiliary.search(first))
+        if plain and first != obj:
+            return self.phrases.tidy(first + verb.group() + obj)
+        return self.phrases.tidy(verb.group() + obj) if self.adjectival.match(verb.group()) else obj
+
+
 class Phrases:
     """The text-level reading of a subject."""
 
@@ -74,10 +130,7 @@ class Phrases:
         self.object_verbs, self.noun = rx(s.object_verbs), rx(s.noun_after)
         self.only_verbs = rx(f"^(?:{s.object_verbs}|{rules.triggers.verbs})+$")
         self.only_made = rx(f"^(?:{s.object_verbs})+$")
-        self.adjectival = rx(f"^(?:{s.adjectival})$")
-        self.modifier = rx(s.modifier)
-        self.bare_measure = rx(s.bare_measure)
-        self.locative, self.conjunction = rx(s.locative), rx(s.conjunction)
+        self.conjunction = rx(s.conjunction)
         self.of_noun = rx(s.of_noun)
         self.has_measure = rx(s.has_measure)
         self.light = rx(f"^(?:{s.light_verbs})$")
@@ -86,6 +139,7 @@ class Phrases:
         self.increment_cut = rx(f"^(?:{rules.changes.increment})")
         self.after = rx("|".join(c.pattern for c in rules.comparators if c.position == "after"))
         self.suffix_lead = rx(s.suffix_lead)
+        self.made = MadeObject(rules, self)
 
     def tidy(self, text: str) -> str:
         text = self.aside.sub("", text.replace(" ", ""))
@@ -131,49 +185,6 @@ class Phrases:
         if self.only_verbs.match(head) or self.conjunction.match(head):
             return ""  # 投产296万千瓦, 达到70%或比2020年提高5个百分点: no subject of its own
         return head
-
-    def made(self, text: str, noun, share: bool = False) -> str:
-        """The object of the last verb of making before the number, if one stands there: the
-        text after the verb (up to a predicate), or the noun after the number; with a short
-        noun subject before the verb in front (湖北省可再生能源新增发电装机). A share is never an
-        amount made: only a noun right after it can be its measure (形成20%用户侧调峰能力)."""
-        verbs = list(self.object_verbs.finditer(text))
-        for k in range(len(verbs) - 1, -1, -1):
-            verb = verbs[k]
-            # 实施节能改造机组42台: 节能 between 实施 and 改造 makes 节能改造机组 one object.
-            while k > 0 and self.modifier.fullmatch(text[verbs[k - 1].end():verb.start()]):
-                k, verb = k - 1, verbs[k - 1]
-            after = text[verb.end():]
-            if share and after.strip():
-                return ""
-            cut = self.ends.search(after)
-            obj = self.tidy(after[:cut.start()] if cut else after)
-            bare = not after[:cut.start()].strip() and not after[cut.end():].strip() if cut else not after.strip()
-            if not obj and bare and noun:
-                obj = self.tidy(noun.group())  # 建成(不少于)500亩的碳汇示范林
-                cut = None
-            if obj and not self.only_verbs.match(obj):
-                if k > 0 and (not cut or not after[cut.end():].strip()) and self.bare_measure.match(obj):
-                    # 实施公共建筑能效提升改造面积: a bare measure names what the work is done to,
-                    # from the verb before (whatever predicates stand inside the compound).
-                    before = verbs[k - 1]
-                    lead = before.group() if self.adjectival.match(before.group()) else ""
-                    return self.tidy(lead + text[before.end():verb.end()] + obj)
-                if noun and self.locative.search(obj):
-                    obj = self.tidy(obj + noun.group())  # 完成城市建成区内343个老旧小区改造
-                break
-            if cut:
-                return ""
-        else:
-            return ""
-        raw = text[:verb.start()]
-        first = self.tidy(raw)
-        plain = (first and len(first) <= 8 and not self.ends.search(raw)
-                 and not self.verbs.search(raw) and not self.object_verbs.search(raw)
-                 and not self.auxiliary.search(first))
-        if plain and first != obj:
-            return self.tidy(first + verb.group() + obj)
-        return self.tidy(verb.group() + obj) if self.adjectival.match(verb.group()) else obj
 
     def after_years(self, text: str, marks: Optional[list] = None) -> str:
         """The text after its last year mark, when words follow it (将打造…项目2030年清洁能源装机
