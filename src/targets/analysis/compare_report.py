@@ -18,7 +18,7 @@ from targets.analysis.compare_rollup import COMPLETE, RollupResult, rollup
 from targets.analysis.compare_rules import load_compare_rules
 from targets.analysis.extract_reader import check_extract_folder, read_extract
 from targets.core.indicators import taxonomy_for
-from targets.core.rulebook import load_rules
+from targets.core.pipeline import rules_of
 from targets.models import TargetsError
 from targets.outputs.export import cell_text, write_csv
 from targets.outputs.outfolder import locked, publish, staging
@@ -29,7 +29,7 @@ OUTPUTS = ("compare.csv", "compare.xlsx")
 
 def run_compare(out: Path, rules_dir: Optional[Path] = None, top: int = 12) -> Comparison:
     """The comparison of an extract folder, with its rollups (nothing written)."""
-    rules = load_rules(rules_dir)
+    rules = rules_of(str(rules_dir) if rules_dir else None)  # the cached engine's rules
     taxonomy, classifier = taxonomy_for(rules), load_compare_rules(rules)
     extract = read_extract(out)
     if not (extract.targets["indicator_id"] != "").any():
