@@ -233,7 +233,8 @@ class Subject:
                  if m.start >= begin and m.end <= clause.quantity.start]
         found = p.subject(text, clause.suffix, share, listed, marks)
         rule = "own" if own else "clause"
-        between = p.tidy(p.joins_next.sub("", text)) if own and prev else ""
+        # (less the previous number's own after-comparator: 20名以上科技人才、100名…)
+        between = p.tidy(p.joins_next.sub("", p.after.sub("", text, count=1))) if own and prev else ""
         if between and prev["indicator"].endswith(between):
             # 创建50家绿色工厂、3家绿色供应链: the text between is the previous count's object.
             noun = p.noun.match(p.rest(clause.suffix))
