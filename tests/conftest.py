@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 # The suite proves rule patterns into a cache of its own, never the user's (core/proofs.py).
 os.environ.setdefault("TARGETS_CACHE_DIR", tempfile.mkdtemp(prefix="targets-test-cache-"))
 
-from targets.core.rulebook import load_rules
+from targets.core.rulebook import DEFAULT_RULES_DIR, load_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
@@ -23,6 +24,19 @@ GOLD_SETS = {
     "gold-plans": {"f1": 0.93, "field": 0.93},
     "gold-news": {"f1": 0.93, "field": 0.93},
 }
+
+
+STRIVE_WORDS = 'words = "力争|争取|力求|努力"'
+
+
+def rules_with_strive_word(folder: Path, word: str) -> Path:
+    """A copy of the project's rules at `folder` whose strive.toml also counts `word`."""
+    shutil.copytree(DEFAULT_RULES_DIR, folder)
+    strive = folder / "strive.toml"
+    text = strive.read_text(encoding="utf-8")
+    assert STRIVE_WORDS in text  # the edit below must take
+    strive.write_text(text.replace(STRIVE_WORDS, STRIVE_WORDS[:-1] + f'|{word}"'), encoding="utf-8")
+    return folder
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ import targets
 from targets.models import TARGET_COLUMNS
 from targets.outputs.export import cell_text
 
-from .conftest import ROOT
+from .conftest import ROOT, rules_with_strive_word
 
 README = ROOT / "README.md"
 # Appended to the README's example: its records as the CSV would write them.
@@ -99,16 +99,7 @@ def test_the_library_call_loads_the_rules_once(monkeypatch):
 def test_each_rule_folder_gets_its_own_engine(tmp_path):
     """A rule folder's engine is its own: an edited copy gives its own records, the project's
     rules theirs, call after call."""
-    import shutil
-
-    from targets.core.rulebook import DEFAULT_RULES_DIR
-
-    folder = tmp_path / "rules"
-    shutil.copytree(DEFAULT_RULES_DIR, folder)
-    strive = folder / "strive.toml"
-    strive.write_text(strive.read_text(encoding="utf-8").replace('words = "力争|争取|力求|努力"',
-                                                                 'words = "力争|争取|力求|努力|务必"'),
-                      encoding="utf-8")
+    folder = rules_with_strive_word(tmp_path / "rules", "务必")
     text = "到2025年，务必使风电装机容量达到2700万千瓦以上。"
     for _ in range(2):
         assert [t.strive for t in targets.extract_text(text)] == [False]

@@ -9,6 +9,8 @@ from targets.core import schema
 from targets.core.rulebook import DEFAULT_RULES_DIR, load_rules
 from targets.models import RuleError
 
+from .conftest import rules_with_strive_word
+
 
 @pytest.fixture
 def counted(monkeypatch, tmp_path):
@@ -30,12 +32,7 @@ def test_a_second_load_probes_nothing(counted):
 
 def test_a_changed_pattern_is_probed_again(counted, tmp_path):
     load_rules()
-    folder = tmp_path / "rules"
-    shutil.copytree(DEFAULT_RULES_DIR, folder)
-    strive = folder / "strive.toml"
-    strive.write_text(strive.read_text(encoding="utf-8").replace('words = "力争|争取|力求|努力"',
-                                                                 'words = "力争|争取|力求|努力|务必"'),
-                      encoding="utf-8")
+    folder = rules_with_strive_word(tmp_path / "rules", "务必")
     before = len(counted)
     load_rules(folder)
     assert counted[before:] == ["力争|争取|力求|努力|务必"]

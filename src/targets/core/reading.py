@@ -58,7 +58,6 @@ class DocumentPass:
         self.deadline = time.monotonic() + document_budget(len(text))
         self.outline: Outline = reader.outline(text)
         self.years = OpeningYears(text, resolver, doc)
-        self.continues = self.years.continues
         self.headline: Optional[YearInForce] = None
         # The last sentence read and the year its context gave it (for a 其中 after it).
         self.previous: Optional[tuple[Sentence, Optional[tuple[YearInForce, str]]]] = None
@@ -139,7 +138,7 @@ class DocumentPass:
     def year_in_context(self, block: Sentence) -> Optional[tuple[YearInForce, str]]:
         """The year the context gives a sentence, and which context: 其中 takes the year in
         force where the sentence before it ended; else the headline's (or the list's)."""
-        if self.continues.match(block.text) and self.previous:
+        if self.years.continues.match(block.text) and self.previous:
             at_end = self.years.at_end(*self.previous)
             return (at_end, "其中") if at_end else None
         if self.headline:
@@ -154,7 +153,6 @@ class Gaps:
     def __init__(self, text: str, outline: Outline, cuts: list[int], years: "OpeningYears"):
         self.text, self.outline, self.years = text, outline, years
         self.cut_list, self.cuts = cuts, set(cuts)
-        self.continues = years.continues
 
     def wanted(self, starts: list[int]) -> list[int]:
         """Where a sentence must be segmented and read: a quantity, a year hint, or a sentence
@@ -170,7 +168,7 @@ class Gaps:
         """Whether the unsegmented sentences before `nxt` can change what it reads: they are
         what a 其中 continues and what a sentence after a table does; a list item opens
         the list. (A heading or a blank line among them only ends what is in force: skip.)"""
-        if isinstance(nxt, Table) or self.continues.match(nxt.text):
+        if isinstance(nxt, Table) or self.years.continues.match(nxt.text):
             return True
         items = self.outline.item_starts
         i = bisect.bisect_left(items, gap.start)

@@ -69,11 +69,13 @@ class Kind:
             return "change", (prev["direction"] if prev and prev["direction"] else "up"), "points"
         if prev and not clause.predicated(self.predicates, since_clause=False):
             return prev["kind"], prev["direction"], "shared"
-        if adds_up and increments and not self.stock.search(local):
+        if self.stock.search(local):
+            return "level", "", "level"
+        if adds_up and increments:
             return "increment", "", "increment_verb"
-        if adds_up and q.count and not self.stock.search(local) and self.increment_after.match(clause.suffix):
+        if adds_up and q.count and self.increment_after.match(clause.suffix):
             return "increment", "", "increment_after"
-        if q.count and not self.stock.search(local) and self.project.search(indicator):
+        if q.count and self.project.search(indicator):
             return "increment", "", "project"
         return "level", "", "level"
 
@@ -83,7 +85,7 @@ class Baseline:
 
     def __init__(self, rules):
         self.bases = [(rule_id, rules.rx(b)) for rule_id, b in rules.changes.base.items()]
-        self.scoped = [(rule_id, rules.rx(rules.changes.base[rule_id])) for rule_id in rules.changes.scoped_base]
+        self.scoped = [(rule_id, rx) for rule_id, rx in self.bases if rule_id in rules.changes.scoped_base]
 
     def __call__(self, clause: "Clause", draft: "Draft") -> Optional[str]:
         if draft["kind"] != "change":

@@ -29,7 +29,6 @@ SHARES = ("share", "share_change")
 class Subjects(Examples):
     strip: Pattern
     strip_end: Pattern
-    joins_next: Pattern  # a conjunction right before the number joins it to the one before
     aside: Pattern
     enumeration: Pattern  # examples before 等, dropped unless 分别 pairs them with values
     auxiliary: Pattern  # what ends a phrase that is no subject (云南将, 上海计划)
@@ -44,18 +43,13 @@ class Subjects(Examples):
     adjectival: Pattern  # verbs of making that stay in the measure they lead (新增发电装机)
     light_verbs: Pattern  # a verb that joins what follows it to the subject (实现)
     locative: Pattern  # an object that only says where (城市建成区内): the noun after the number is what
-    conjunction: Pattern  # a subject that is only a conjunction (或): the clause has none of its own
+    conjunction: Pattern  # a subject that is only one of these or a separator has none of its own
     bare_measure: Pattern  # an object that is only a measure (面积): what it measures comes before
     modifier: Pattern  # a short noun that makes two verbs of making one object (实施节能改造)
     of_noun: Pattern  # a share followed so names its measure after it (5%的需求侧响应能力)
     condition: Pattern  # a head that is a condition (改造后): the measure follows it
     topic_phrase: Pattern  # a clause naming the topic of what follows (在…方面)
     share_measure: Pattern  # a share's own measure, after a first predicate (…的比例)
-
-
-def cuts_before(ends, text: str) -> bool:
-    """Whether a predicate stands in the text before the number."""
-    return ends.search(text) is not None
 
 
 class MadeObject:
@@ -125,12 +119,14 @@ class Phrases:
         self.ends = rx(rules.triggers.predicates)
         self.verbs = rx(rules.triggers.verbs)
         self.strip, self.strip_end, self.aside = rx(s.strip), rx(s.strip_end), rx(s.aside)
-        self.joins_next = rx(s.joins_next)
+        # A separator right before the number is no part of the subject (创建1个示范镇和10个
+        # 示范基地); only there: 碳中和 and 参与 end words elsewhere.
+        self.joins_next = rx(f"(?:{rules.split.separators})\\s*$")
         self.enumeration, self.auxiliary = rx(s.enumeration), rx(s.auxiliary)
         self.object_verbs, self.noun = rx(s.object_verbs), rx(s.noun_after)
         self.only_verbs = rx(f"^(?:{s.object_verbs}|{rules.triggers.verbs})+$")
         self.only_made = rx(f"^(?:{s.object_verbs})+$")
-        self.conjunction = rx(s.conjunction)
+        self.conjunction = rx(f"^(?:{rules.split.separators}|{s.conjunction})$")
         self.of_noun = rx(s.of_noun)
         self.has_measure = rx(s.has_measure)
         self.light = rx(f"^(?:{s.light_verbs})$")
@@ -173,7 +169,7 @@ class Phrases:
             head = segments[1]  # 改造后增加供热能力: the measure, not the condition
         rest = self.rest(suffix)
         noun = self.noun.match(rest)
-        if (share and noun and cuts_before(self.ends, text) and self.has_measure.search(noun.group())
+        if (share and noun and self.ends.search(text) and self.has_measure.search(noun.group())
                 and self.of_noun.match(self.after.sub("", suffix, count=1))):
             return self.tidy(noun.group())  # 达到最大负荷5%左右的需求侧响应能力: the measure follows
         made = self.made(text, noun, share)
@@ -216,10 +212,7 @@ class Subject:
         self.joiners = rx(f"^(?:(?:{self.phrases.after.pattern}))?(?:{rules.split.separators})+")
         self.share_of, self.generic, self.topic_end = rx(s.share_of), rx(s.generic), rx(s.topic_end)
         self.topic_phrase = rx(s.topic_phrase)
-        self.strive = rx(rules.strive.words)
         self.measure_head = rx(s.measure_head)
-        self.has_measure = rx(s.has_measure)
-        self.predicates = rx(rules.triggers.predicates)
         self.heads = rx(rules.split.heads)
 
     def __call__(self, clause: "Clause", draft: "Draft") -> Optional[str]:
@@ -269,7 +262,7 @@ class Subject:
             found = p.subject(clause.sentence[before:clause.start - 1], "")
             if found:
                 return found, "previous_clause"
-        return p.tidy(self.strive.sub("", p.after_years(text))), "verb"
+        return p.tidy(p.strive.sub("", p.after_years(text))), "verb"
 
     def parts(self, subject: str) -> Optional[tuple[str, str]]:
         """(topic, measure) of a subject: 新能源|新增并网装机; None when it has no measure word."""
@@ -288,8 +281,8 @@ class Subject:
         topic, measure = parts
         if self.generic.match(found) and len(topic) >= 2:
             return p.tidy(topic + found), "topic", parts
-        if (measure and not clause.predicated(self.predicates) and not self.heads.search(found)
-                and not self.has_measure.search(found)
+        if (measure and not clause.predicated(self.phrases.ends) and not self.heads.search(found)
+                and not self.phrases.has_measure.search(found)
                 and not p.verbs.search(clause.prefix) and not p.object_verbs.search(clause.prefix)
                 and not self.generic.match(found)):
             return p.tidy(found + measure), "measure", parts  # 其中风电360万千瓦
