@@ -53,6 +53,34 @@ def required_literals(pattern: str) -> str:
     return "".join(dict.fromkeys(out))
 
 
+def literal_alternation(words: list[str]) -> str:
+    r"""A pattern that matches any of `words`, the longest first, as a trie: 万千瓦|万吨 is
+    万(?:千瓦|吨). A plain alternation makes the engine try each word in turn at every place
+    it is tried (measured 2x slower on a long text, with about 100 unit words).
+
+    >>> literal_alternation(["万千瓦", "万吨", "万", "%", "吨", "吨/年"])
+    '(?:万(?:千瓦|吨)?|%|吨(?:/年)?)'
+    >>> print(literal_alternation(["a.b"]), literal_alternation([]))
+    a\.b (?!)
+    """
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # a word ends here
+
+    def pattern(node: dict) -> str:
+        branches = [regex.escape(ch) + pattern(rest) for ch, rest in node.items() if ch]
+        body = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+        if "" not in node or not branches:
+            return body if branches else ""
+        # A word ends here, and longer ones go on: they are tried first (a greedy ?).
+        return f"{body}?" if len(branches) > 1 else f"(?:{body})?"
+
+    return pattern(trie) if words else "(?!)"
+
+
 def _class_end(pattern: str, i: int) -> int:
     """Where the character class opened at pattern[i] ends (V1 classes nest: [[a-z]--[aei]])."""
     depth, i = 0, i
@@ -128,11 +156,11 @@ class Matcher:
 
     @cached_property
     def quantity_pattern(self) -> regex.Pattern:
-        surfaces = sorted(self.unit_of, key=len, reverse=True)
-        units = "|".join(regex.escape(s) for s in surfaces)
-        counts = "|".join(regex.escape(s) for s in surfaces if self.unit_of[s].count)
-        pers = sorted(self.rules.units.denominators, key=len, reverse=True)
-        per = rf"(?P<per>/(?:{'|'.join(regex.escape(p) for p in pers)}))?" if pers else ""
+        # The longest unit word wins (万千瓦 over 万): a trie tries the longer words first.
+        units = literal_alternation(list(self.unit_of))
+        counts = literal_alternation([s for s in self.unit_of if self.unit_of[s].count])
+        pers = self.rules.units.denominators
+        per = rf"(?P<per>/{literal_alternation(pers)})?" if pers else ""
         numerals = self.rules.numerals
         arabic = (rf"(?<![\p{{Latin}}\d.])(?P<num>{ARABIC})"
                   rf"(?:%?(?:{numerals.range})(?P<num2>{ARABIC}))?(?P<unit>{units}){per}")
