@@ -20,12 +20,15 @@ _FLAGS = regex.compile(r"\(\?(?!P)[a-zA-Z-]")  # an inline flag ((?i), (?x)) cha
 
 def required_literals(pattern: str) -> str:
     """Characters every match of `pattern` holds: its literals outside any group, class or
-    alternation, and not made optional. A text without one of them need not be searched.
+    alternation, and not made optional, and those a lookahead at its top requires. A text
+    without one of them need not be searched.
 
     >>> required_literals(r"(?P<by>到)?20\\d{2}—(?P<y>20\\d{2})年?(?:底|末)?(?![\\d月])")
     '20—'
     >>> required_literals(r"十(?P<p>[一二三四五])五"), required_literals("截至|目前")
     ('十五', '')
+    >>> required_literals(r"(?P<y>20\\d{2})(?=(?:、|和)20\\d{2}年)")
+    '20年'
     """
     if _FLAGS.search(pattern):
         return ""
@@ -41,6 +44,13 @@ def required_literals(pattern: str) -> str:
         if c == "{":  # a quantifier's bounds ({2}, {1,3}) or a \p{…} name
             i = pattern.find("}", i) + 1 or len(pattern)
             continue
+        if c == "(" and depth == 0 and pattern.startswith("(?=", i):
+            end = _group_end(pattern, i)  # a lookahead: what it requires, the text holds
+            if end < len(pattern) and pattern[end] in _QUANTIFIED:
+                return ""  # a quantified lookahead: nothing here worth a guess
+            out += required_literals(pattern[i + 3:end - 1])
+            i = end
+            continue
         if c == "(":
             depth += 1
         elif c == ")":
@@ -51,6 +61,56 @@ def required_literals(pattern: str) -> str:
             out.append(c)
         i += 1
     return "".join(dict.fromkeys(out))
+
+
+def branch_literals(pattern: str) -> list[str]:
+    """The required_literals of each alternative at the top of `pattern`: a text that holds
+    none of some alternative's characters need not be searched for that alternative.
+
+    >>> branch_literals(r"截至(?:目前|20\\d{2}年)|(?<!项)目前|据(?:统计|测算)")
+    ['截至', '目前', '据']
+    """
+    if _FLAGS.search(pattern):
+        return [""]
+    branches, depth, start, i = [], 0, 0, 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":
+            i = _class_end(pattern, i)
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            branches.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    return [required_literals(b) for b in [*branches, pattern[start:]]]
+
+
+def _group_end(pattern: str, i: int) -> int:
+    """Where the group opened at pattern[i] ends (just past its closing parenthesis)."""
+    depth = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":
+            i = _class_end(pattern, i)
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return len(pattern)
 
 
 def literal_alternation(words: list[str]) -> str:
@@ -171,14 +231,17 @@ class Matcher:
         return regex.compile(f"{arabic}|{chinese}", regex.V1)
 
     @cached_property
-    def year_patterns(self) -> list[tuple[regex.Pattern, object, str]]:
-        """(pattern, rule, a character each of its matches holds or ""), in file order: of the
-        pattern's required characters, the last one beyond ASCII (年, 五: rarer than digits)."""
+    def year_patterns(self) -> list[tuple[regex.Pattern, object, tuple[str, ...]]]:
+        """(pattern, rule, characters one of which each of its matches holds, or () when
+        nothing is known), in file order: one for each of the pattern's alternatives, of its
+        required characters the last one beyond ASCII (年, 五: rarer than digits)."""
         out = []
         for y in self.rules.years.year:
-            needed = required_literals(y.pattern)
-            wide = [c for c in needed if not c.isascii()]
-            out.append((self.rules.rx(y.pattern), y, (wide or list(needed) or [""])[-1]))
+            needed = []
+            for chars in branch_literals(y.pattern):
+                wide = [c for c in chars if not c.isascii()]
+                needed.append((wide or list(chars) or [""])[-1])
+            out.append((self.rules.rx(y.pattern), y, () if "" in needed else tuple(dict.fromkeys(needed))))
         return out
 
     @cached_property
@@ -230,7 +293,7 @@ class Matcher:
         taken: list[tuple[int, int]] = []
         timeout = self.timeout
         for pattern, rule, needed in self.year_patterns:
-            if needed not in text:
+            if needed and not any(c in text for c in needed):
                 continue  # most sentences lack the 年 or 五 a pattern needs: no search
             for m in pattern.finditer(text, timeout=timeout):
                 if any(s < m.end() and m.start() < e for s, e in taken):

@@ -56,12 +56,21 @@ class Excluded:
         present = [f"(?:{p})" for p in patterns if p]
         return rules.rx("|".join(present)) if present else None
 
+    _sentence_of: tuple[Optional[str], bool] = (None, False)
+
+    def in_sentence(self, sentence: str) -> bool:
+        """Whether any rule's sentence words stand in the sentence: searched once a sentence,
+        not once for each of its quantities (the same string, one after another)."""
+        if sentence is not self._sentence_of[0]:
+            self._sentence_of = (sentence, bool(self.any_sentence and self.any_sentence.search(sentence)))
+        return self._sentence_of[1]
+
     def __call__(self, clause: "Clause", draft: "Draft") -> Optional[str]:
         before, text, suffix, local = clause.before, clause.text, clause.suffix, clause.local
         if not ((self.any_before and self.any_before.search(before))
                 or (self.any_after and self.any_after.match(suffix))
                 or (self.any_clause and self.any_clause.search(text))
-                or (self.any_sentence and self.any_sentence.search(clause.sentence))):
+                or self.in_sentence(clause.sentence)):
             return None
         q = clause.quantity
         unit = q.unit_rule
