@@ -231,9 +231,13 @@ class OpeningYears:
         if not targets and not self.hint_in(block.start, min(block.end, block.start + OPENING_SPAN * 2)):
             return headline  # most sentences: no year phrase near their start, no target
         lead = self.lead.match(block.text)
-        head = block.text[:(lead.end() if lead else 0) + OPENING_SPAN]
-        marks = self.matcher.years(head) if self.may_hold_year(head) else []
-        opening = next((m for m in marks if m.start <= (lead.end() if lead else 0)), None)
+        lead_end = lead.end() if lead else 0
+        if targets:  # the sentence was just resolved: its year marks are known (Matcher.years)
+            marks = self.matcher.years(block.text)
+        else:  # read only as far as an opening year phrase can reach
+            head = block.text[:lead_end + OPENING_SPAN]
+            marks = self.matcher.years(head) if self.may_hold_year(head) else []
+        opening = next((m for m in marks if m.start <= lead_end), None)
         if opening is not None:
             if (is_history(opening, self.doc) or opening.role != "deadline"
                     or self.not_headline.match(block.text, opening.start)):
