@@ -138,7 +138,10 @@ class Phrases:
         self.made = MadeObject(rules, self)
 
     def tidy(self, text: str) -> str:
-        text = self.aside.sub("", text.replace(" ", ""))
+        text = text.replace(" ", "")
+        if not text:
+            return ""  # (a third of the calls: the empty segments of a subject's cuts)
+        text = self.aside.sub("", text)
         text = self.strip.sub("", text)
         return self.strip_end.sub("", text)[:SUBJECT_MAX]
 
