@@ -19,7 +19,10 @@ Measures (each by name, for `--only`), and writes to outputs/bench.json:
 
 Peak RSS is the largest resident set of any one process of the run (the CLI or one of its
 workers), as wait4() reports it; CPU is the run's user + system time, workers included, which
-other load on the machine disturbs far less than wall time. The machine's load average is
+other load on the machine disturbs far less than wall time. Every process may cache its
+modules' bytecode, as an installed package's is (PYTHONDONTWRITEBYTECODE is cleared for them):
+a warm start reads the package's bytecode, it does not compile its sources each time (for an
+editable install under that variable, a fifth of a one-sentence run). The machine's load average is
 recorded before and after each measure, and a check taken on a busy machine says so: a wall
 ratio means little when the cores were not free. Not part of `make test`: no unit test is timed.
 Quick look: `python benchmarks/bench.py --quick`; one measure: `--only big_file`.
@@ -55,6 +58,10 @@ BIG_FILE_TARGET_BYTES = 150_000_000  # the big_file targets are for a file about
 # (the bench's own measure before counts for up to about one core of it, for a minute).
 BUSY_LOAD = 0.75
 
+# Python writes a module's bytecode on its first import, as it does for any user, unless this
+# is set (an empty value counts as unset): see the docstring.
+BYTECODE = {"PYTHONDONTWRITEBYTECODE": ""}
+
 # name: (issue, comparison, limit)
 TARGETS = {
     "core_seed_chars_per_s": (18, ">=", 4_000_000),
@@ -84,7 +91,7 @@ def run_process(args: list[str], env: dict | None = None) -> tuple[float, int, f
     with tempfile.TemporaryFile() as err:  # a file, not a pipe: a chatty child cannot block
         started = time.perf_counter()
         proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=err,
-                                env={**os.environ, **(env or {})})
+                                env={**os.environ, **BYTECODE, **(env or {})})
         _, status, usage = os.wait4(proc.pid, 0)  # this child's own rusage, workers included
         wall = time.perf_counter() - started
         proc.returncode = code = os.waitstatus_to_exitcode(status)
@@ -152,6 +159,7 @@ def startup(runs: int, tmp: Path) -> dict:
     (tmp / "one").mkdir()
     (tmp / "one" / "plan.txt").write_text(SENTENCE, encoding="utf-8")
     env = {"XDG_CACHE_HOME": str(tmp / "cache")}  # the user's own cache is neither used nor touched
+    run_process([*cli(), "--help"], env)  # its modules' bytecode written, where it was not yet
     help_cpu = statistics.median(run_process([*cli(), "--help"], env)[2] for _ in range(runs))
     cold = extract(tmp / "one", tmp / "one_out", env=env)[2]
     warm = statistics.median(extract(tmp / "one", tmp / "one_out", env=env)[2] for _ in range(runs))

@@ -1,23 +1,33 @@
-"""What the CLI shows: progress bars, summary tables and reports, with rich."""
+"""What the CLI shows: progress bars, summary tables and reports, with rich.
+
+rich is imported where something is shown: a quiet run (`extract -q`) with nothing to say
+never loads it, a tenth of a one-file run's start.
+"""
 from __future__ import annotations
 
 import csv
 import sys
 import tempfile
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional, Sequence
 
-from rich.cells import cell_len
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
-
 if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
+    from targets.core.pipeline import FileResult
     from targets.outputs.runner import Summary
 
-console = Console(stderr=True)
 BORDER = 3  # per column: a border and one space of padding each side
+
+
+@cache
+def stderr_console() -> Console:
+    """The console of messages, progress bars and the run's summary (on stderr)."""
+    from rich.console import Console
+
+    return Console(stderr=True)
 
 
 class Col:
@@ -31,6 +41,8 @@ class Col:
 
     @property
     def narrowest(self) -> int:
+        from rich.cells import cell_len
+
         return max([self.min_width, *(cell_len(w) for w in self.name.split())])
 
 
@@ -40,6 +52,8 @@ def fitted_table(title: Optional[str], columns: Sequence[Col], rows: Sequence[Se
     until each of the others has its narrowest width; then the widest columns give way, and
     their cells fold. No column shrinks to nothing; a caption names those left out for want
     of room. An optional column (`drop` > 0) that no row fills is left out too."""
+    from rich.table import Table
+
     # an optional column with nothing in it says nothing: left out first, whatever the width
     keep = [i for i, c in enumerate(columns) if not (c.drop and rows and not any(
         _natural("", [row[i]]) for row in rows))]
@@ -67,6 +81,7 @@ def fitted_table(title: Optional[str], columns: Sequence[Col], rows: Sequence[Se
 
 def _natural(header: str, cells: list[Any]) -> int:
     """The width a column would take with room enough: its widest line, header included."""
+    from rich.cells import cell_len
     from rich.text import Text
 
     texts = [c if isinstance(c, Text) else Text.from_markup(str(c)) for c in cells]
@@ -76,56 +91,89 @@ def _natural(header: str, cells: list[Any]) -> int:
 def run_with_progress(inputs: list[Path], out: Path, rules_dir: Optional[str], jobs: int,
                       encoding: Optional[str], quiet: bool, by: str = "province",
                       province: Optional[str] = None) -> Summary:
-    """run_extract with a progress bar over files and a summary table at the end."""
+    """run_extract with a progress bar over files and a summary table at the end; `quiet`:
+    neither, only the messages (errors, warnings, notes)."""
     from targets.outputs.runner import NO_FILES, run_extract
 
-    progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                        TextColumn("{task.fields[name]}", markup=False), TimeElapsedColumn(),
-                        console=console, disable=quiet, transient=True)
-    with progress:
-        task = progress.add_task("extracting", total=0, name="")
-
-        def on_file(result) -> None:
-            progress.update(task, advance=1, name=result.source)
-            if result.error:  # one line, as written: a file name like 方案[draft].txt is no markup
-                progress.console.print(f"[red]error[/red] {escape(result.error)}", soft_wrap=True)
-            for warning in result.warnings:
-                progress.console.print(f"[yellow]warning[/yellow] {escape(result.source)}: "
-                                       f"{escape(warning)}", soft_wrap=True)
-
-        def on_writing() -> None:  # every file read: what is left is writing the workbooks
-            progress.update(task, description="writing workbooks", name="")
-
+    options = dict(by=by, province=province, command=["targets", *sys.argv[1:]])
+    if quiet:  # no bar to draw: rich is imported only if there is a message to print
         summary = run_extract(inputs, out, rules_dir, jobs, encoding,
-                              on_start=lambda n: progress.update(task, total=n), on_file=on_file,
-                              by=by, province=province, on_writing=on_writing,
-                              command=["targets", *sys.argv[1:]])
-    for _, message in summary.unreadable:
-        console.print(f"[red]error[/red] {escape(message)}", soft_wrap=True)
-    for folder in summary.empty_folders:
-        console.print(f"[red]error[/red] {escape(folder)}: {NO_FILES}", soft_wrap=True)
-    for name in summary.skipped:
-        console.print(f"[yellow]skipped[/yellow] {escape(name)}: not a supported file type",
-                      soft_wrap=True)
-    for message in summary.notes:
-        console.print(f"[yellow]note[/yellow] {escape(message)}", soft_wrap=True)
+                              on_file=lambda result: print_messages(file_messages(result)),
+                              **options)
+    else:
+        summary = _run_with_bar(inputs, out, rules_dir, jobs, encoding, options)
+    print_messages([f"[red]error[/red] {escape(message)}" for _, message in summary.unreadable]
+                   + [f"[red]error[/red] {escape(folder)}: {NO_FILES}" for folder in summary.empty_folders]
+                   + [f"[yellow]skipped[/yellow] {escape(name)}: not a supported file type"
+                      for name in summary.skipped]
+                   + [f"[yellow]note[/yellow] {escape(message)}" for message in summary.notes])
     if not quiet:
         print_summary(summary, out)
     return summary
 
 
+def _run_with_bar(inputs: list[Path], out: Path, rules_dir: Optional[str], jobs: int,
+                  encoding: Optional[str], options: dict[str, Any]) -> Summary:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from targets.outputs.runner import run_extract
+
+    progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        TextColumn("{task.fields[name]}", markup=False), TimeElapsedColumn(),
+                        console=stderr_console(), transient=True)
+    with progress:
+        task = progress.add_task("extracting", total=0, name="")
+
+        def on_file(result: FileResult) -> None:
+            progress.update(task, advance=1, name=result.source)
+            print_messages(file_messages(result))
+
+        def on_writing() -> None:  # every file read: what is left is writing the workbooks
+            progress.update(task, description="writing workbooks", name="")
+
+        return run_extract(inputs, out, rules_dir, jobs, encoding,
+                           on_start=lambda n: progress.update(task, total=n), on_file=on_file,
+                           on_writing=on_writing, **options)
+
+
+def file_messages(result: FileResult) -> list[str]:
+    """What a file's result has to say, in rich markup: its error, its warnings."""
+    # one line each, as written: a file name like 方案[draft].txt is no markup
+    return ([f"[red]error[/red] {escape(result.error)}"] if result.error else []) + [
+        f"[yellow]warning[/yellow] {escape(result.source)}: {escape(warning)}"
+        for warning in result.warnings]
+
+
+def print_messages(lines: list[str]) -> None:
+    """Lines of rich markup on stderr, each printed whole (above a progress bar, if any)."""
+    for line in lines:
+        stderr_console().print(line, soft_wrap=True)
+
+
+def escape(text: str) -> str:
+    """`text` shown as written in rich markup (rich.markup.escape, imported on first use)."""
+    from rich.markup import escape
+
+    return escape(text)
+
+
 def print_summary(s: Summary, out: Path) -> None:
+    from rich.table import Table
+
     table = Table(title=f"targets → {out}", show_header=True)
     for col in ("files", "documents", "targets", "unmapped indicators", "errors", "seconds"):
         table.add_column(col, justify="right")
     share = f"{s.unmapped / s.targets:.0%}" if s.targets else "-"
     table.add_row(str(s.files), str(s.documents), str(s.targets), share,
                   str(len(s.errors) + len(s.empty_folders) + len(s.unreadable)), f"{s.seconds:.2f}")
-    console.print(table)
+    stderr_console().print(table)
 
 
 def print_eval(gold: Path, rules_dir: Optional[str], show: int) -> None:
     """Extract the gold texts, score them and print the report."""
+    from rich.console import Console
+    from rich.table import Table
+
     from targets.analysis.evaluate import load_gold, score
     from targets.outputs.runner import run_extract
 
@@ -157,6 +205,8 @@ def print_eval(gold: Path, rules_dir: Optional[str], show: int) -> None:
 
 
 def print_rules_check(rules_dir: Optional[Path]) -> bool:
+    from rich.console import Console
+
     from targets.core.examples import run_all
     from targets.core.rulebook import load_rules
 

@@ -7,19 +7,21 @@ parent that dies without unwinding (SIGKILL, a crash) takes its workers with it.
 """
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 import sys
 import threading
 import time
 from collections import deque
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from contextlib import contextmanager, suppress
 from itertools import islice
-from typing import Any, Iterator, TypeVar
+from typing import TYPE_CHECKING, Any, Iterator, TypeVar
 
 from targets.core.stopping import signals_held, undone_if_stopped
+
+if TYPE_CHECKING:  # imported with the first pool: a run of one file starts none
+    from concurrent.futures import ProcessPoolExecutor
 
 BEHIND = 5  # niceness over the parent's: about a third of a core's share against it
 PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
@@ -42,6 +44,8 @@ def worker_pool(workers: int, behind_parent: bool = False) -> Iterator[ProcessPo
     `behind_parent`: the workers run at a lower priority, for work that shares the cores
     with a longer task in this process (which would otherwise finish last, and late).
     """
+    from concurrent.futures import ProcessPoolExecutor
+
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_worker,
                                initargs=(behind_parent, os.getpid()))
     try:
@@ -94,6 +98,8 @@ def done(value: Any) -> Future:
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    import multiprocessing
+
     # The pool's own list (which shutdown() forgets), and any worker started and not yet in
     # it: where workers start one at a time (spawn), a signal may land between the two.
     running = {*(pool._processes or {}).values(), *multiprocessing.active_children()}

@@ -6,12 +6,11 @@ no worker holds all of it. The outputs are the same for any number of workers.
 """
 from __future__ import annotations
 
-from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import suppress
 from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import TYPE_CHECKING, Iterator, Optional
 
 from targets.core import documents
 from targets.core.inputs import source_of
@@ -19,6 +18,9 @@ from targets.core.pipeline import (FileResult, _engine, document_piece, file_pie
                                    merged, open_file)
 from targets.core.pool import done, in_order, worker_pool, workers_for
 from targets.models import Document
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 IN_FLIGHT_PER_WORKER = 2  # tasks submitted to the pool per worker and not yet consumed
 # A text file this large has its documents shared out among the workers, not the file itself:
