@@ -8,6 +8,7 @@ list). Nothing else: no global state, no other sentence.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Optional
 
 from targets.core.match import Quantity, YearMark
@@ -39,7 +40,8 @@ class Scope:
 
 @dataclass(frozen=True)
 class Clause:
-    """One quantity of a sentence, and everything a step may read about it."""
+    """One quantity of a sentence, and everything a step may read about it. (Its pieces of
+    text are cut once each: the steps read them up to five times a quantity.)"""
 
     sentence: str  # the normalized sentence
     quantity: Quantity
@@ -53,18 +55,18 @@ class Clause:
     last: Optional["Draft"]  # the sentence's previous target
     scope: Scope
 
-    @property
+    @cached_property
     def prefix(self) -> str:
         """The clause up to the quantity."""
         return self.sentence[self.start:self.quantity.start]
 
-    @property
+    @cached_property
     def local(self) -> str:
         """The text since the previous quantity of the clause (or the clause's start)."""
         begin = self.previous.end if self.previous else self.start
         return self.sentence[begin:self.quantity.start]
 
-    @property
+    @cached_property
     def suffix(self) -> str:
         """The clause after the quantity."""
         return self.sentence[self.quantity.end:self.end]
@@ -75,11 +77,11 @@ class Clause:
         begin = self.start if since_clause or not self.previous else self.previous.end
         return bool(predicates.search(self.sentence, begin, self.quantity.start + 1))
 
-    @property
+    @cached_property
     def text(self) -> str:
         return self.sentence[self.start:self.end]
 
-    @property
+    @cached_property
     def before(self) -> str:
         """The few characters right before the number."""
         return self.sentence[max(0, self.quantity.start - 8):self.quantity.start]
