@@ -4,6 +4,7 @@ a half-written file beside good older ones."""
 from __future__ import annotations
 
 import csv
+import gc
 import os
 import re
 import sys
@@ -65,6 +66,26 @@ class FileLink:
 
 
 LINKS = (SheetLink, FileLink)
+
+
+@contextmanager
+def collector_spared() -> Iterator[None]:
+    """The objects alive now (a run's rules, place index, caches) left out of every garbage
+    collection until the block ends.
+
+    Writing a workbook makes a few objects per cell, which set the collector off hundreds of
+    times, and each full pass would walk all that the run holds: measured 25 ms of the --by
+    none workbook and 50 ms more for the province workbooks, on the corpus. A caller that has
+    frozen objects of its own keeps them so: nothing is frozen or unfrozen then.
+    """
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 @contextmanager
