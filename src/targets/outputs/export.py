@@ -187,12 +187,16 @@ def _write_cells(ws: Any, n: int, row: Sequence[Any], link_format: Any) -> None:
     """Row `n` of a sheet, each cell by its type: text without the control characters XML
     forbids, cut to Excel's cell limit, and kept as text (never made a formula or a number)."""
     # The typed calls skip XlsxWriter's per-cell guessing of types: the cost of a large sheet.
+    write_string, write_number = ws.write_string, ws.write_number
     for col, value in enumerate(row):
         if isinstance(value, str):
             if value:  # an empty cell is no cell
-                ws.write_string(n, col, ILLEGAL_XML.sub("", value)[:EXCEL_MAX_CELL])
+                # Text with no control character at all is printable: most text, checked
+                # faster than ILLEGAL_XML is searched for.
+                write_string(n, col, (value if value.isprintable() else ILLEGAL_XML.sub("", value))
+                             [:EXCEL_MAX_CELL])
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
-            ws.write_number(n, col, value)
+            write_number(n, col, value)
         elif isinstance(value, LINKS):
             ws.write_url(n, col, value.url, link_format,
                          string=ILLEGAL_XML.sub("", value.text)[:EXCEL_MAX_CELL])
