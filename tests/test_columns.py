@@ -135,6 +135,10 @@ def test_sheets_wrap_the_sentence_link_the_province_workbooks_and_print_landscap
     at = {cell.value: cell.column for cell in sheet[1]}
     assert sheet.cell(2, at["sentence"]).alignment.wrap_text
     assert not sheet.cell(2, at["province"]).alignment.wrap_text
+    # every cell at the top of its row (most by the workbook's default format), the header bold
+    assert all(c.alignment.vertical == "top"
+               for r in sheet.iter_rows(max_row=50) for c in r if c.value is not None)
+    assert all(c.font.b for c in sheet[1]) and not any(c.font.b for c in sheet[2])
     overview = book["overview"]
     links = {row[0].value: row[0].hyperlink and row[0].hyperlink.target
              for row in overview.iter_rows(min_row=2)}
@@ -145,6 +149,8 @@ def test_sheets_wrap_the_sentence_link_the_province_workbooks_and_print_landscap
         assert (run / links[name].replace("\\", "/")).is_file()
     # those without a document have no workbook to open
     assert links["全国"] is None and links["西藏自治区"] is None
+    hebei = next(row[0] for row in overview.iter_rows(min_row=2) if row[0].value == "河北省")
+    assert hebei.font.u == "single" and hebei.style == "Hyperlink"   # a link looks like one
     for ws in book.worksheets:
         assert ws.page_setup.orientation == "landscape", ws.title
         assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title

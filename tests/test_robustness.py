@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import gc
 import hashlib
 import os
 import re
@@ -27,7 +28,8 @@ from typer.testing import CliRunner
 import targets.outputs.export
 import targets.outputs.workbooks
 from targets.cli import app
-from targets.outputs.export import EXCEL_MAX_CELL, FileLink, SheetLink, cell_text, write_csv, write_xlsx
+from targets.outputs.export import (EXCEL_MAX_CELL, FileLink, SheetLink, cell_text, collector_spared,
+                                    write_csv, write_xlsx)
 from targets.outputs.outfolder import LOCK
 from targets.core.pipeline import extract_text
 from targets.core.rulebook import load_rules
@@ -608,6 +610,22 @@ def test_a_workbook_in_memory_reads_back_as_the_streamed_one(tmp_path):
     assert streamed[13][0] == ("河南省", "s", ("provinces\\河南省.xlsx", None))
     with zipfile.ZipFile(tmp_path / "memory.xlsx") as z, zipfile.ZipFile(tmp_path / "streamed.xlsx") as y:
         assert "xl/sharedStrings.xml" in z.namelist() and "xl/sharedStrings.xml" not in y.namelist()
+
+
+def test_the_collector_is_spared_for_a_block_and_a_callers_frozen_objects_stay_frozen():
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(RuntimeError), collector_spared():
+        assert gc.get_freeze_count() > 0
+        raise RuntimeError   # the block failing still unfreezes
+    assert gc.get_freeze_count() == 0
+    gc.freeze()   # a caller's own (as an app that forks workers does)
+    frozen = gc.get_freeze_count()
+    try:
+        with collector_spared():
+            assert gc.get_freeze_count() == frozen
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="the open-file limit is set with resource")

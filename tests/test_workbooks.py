@@ -239,6 +239,20 @@ def test_workbooks_written_in_the_pool_are_the_same(two_provinces, by_province, 
         assert _sheets(out / name) == _sheets(by_province / name), name
 
 
+def test_a_spool_on_disk_gives_the_workbooks_of_one_in_memory(two_provinces, by_province, tmp_path,
+                                                              monkeypatch):
+    """A run past IN_MEMORY_ROWS spools each province to CSV files: the same sheets, cell for cell."""
+    folders = []
+    real_spool = workbooks.spool_provinces
+    monkeypatch.setattr(workbooks, "IN_MEMORY_ROWS", 0)
+    monkeypatch.setattr(workbooks, "spool_provinces",
+                        lambda d, t, tmp, *a: folders.append(tmp) or real_spool(d, t, tmp, *a))
+    out = _extract(two_provinces, tmp_path / "disk")
+    assert len(folders) == 1 and folders[0].name.startswith(".spool-")
+    for name in ["targets.xlsx", "provinces/河北省.xlsx", "provinces/河南省.xlsx"]:
+        assert _sheets(out / name) == _sheets(by_province / name), name
+
+
 def test_a_few_province_workbooks_are_written_without_a_pool(two_provinces, tmp_path, monkeypatch):
     """Below POOL_ROWS rows, forking workers would cost more CPU than the writing they share."""
     def no_pool(*args, **kwargs):

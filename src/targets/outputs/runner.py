@@ -19,7 +19,7 @@ from typing import Callable, Optional, Sequence
 
 from targets.outputs.columns import dictionary
 from targets.outputs.database import Database
-from targets.outputs.export import cell_text, rows_of, write_csv
+from targets.outputs.export import cell_text, collector_spared, rows_of, write_csv
 from targets.outputs.outfolder import locked, publish, staging
 from targets.outputs.package import RunRecord, write_datapackage, write_manifest
 from targets.outputs.workbooks import keep_province, write_workbooks
@@ -164,8 +164,9 @@ def _write_outputs(summary: Summary, files: list, out: Path, rules_dir: Optional
                   + [[cell_text(s), "skipped: not a supported file type"] for s in summary.skipped]
                   + [[cell_text(s), cell_text(f"warning: {w}")] for s, w in summary.warnings])
         on_writing()
-        write_workbooks(stage, t_tmp, d_tmp, by, provinces, jobs, summary.notes.append,
-                        places_of(rules_dir))
+        with collector_spared():
+            write_workbooks(stage, t_tmp, d_tmp, by, provinces, jobs, summary.notes.append,
+                            places_of(rules_dir))
         write_datapackage(stage)
         write_manifest(stage, record, summary.counts(), summary.unreadable + summary.errors)
         # The new set replaces the old one whole: what the last run wrote and this one did

@@ -10,7 +10,8 @@ of targets.xlsx too (writing a row costs a hundred microseconds, most of a run a
 
 Nothing is held in memory per document or per target, so memory does not grow with the
 corpus: documents.csv and targets.csv are read side by side, and for `--by province` each
-province's documents and targets are spooled to a CSV of its own in one pass. The province
+province's documents and targets are spooled to a CSV of its own in one pass (or kept in
+memory, for a run small enough that its workbooks are built in memory anyway). The province
 workbooks are then written in the process pool while targets.xlsx is written here.
 """
 from __future__ import annotations
@@ -19,15 +20,17 @@ import csv
 import re
 import tempfile
 from collections import Counter, deque
-from contextlib import ExitStack
+from contextlib import ExitStack, nullcontext
 from dataclasses import dataclass, field, replace
 from itertools import chain, islice, repeat
+from operator import itemgetter
 from pathlib import Path
-from typing import Any, Callable, Collection, Iterable, Iterator, Literal, Optional, Sequence
+from typing import (Any, Callable, Collection, Iterable, Iterator, Literal, Optional, Sequence,
+                    TypeVar)
 
 from targets.outputs.columns import dictionary, sheet_rows
-from targets.outputs.export import (FileLink, SheetLink, preload_xlsxwriter, read_rows, typed_rows,
-                                    write_xlsx)
+from targets.outputs.export import (IN_MEMORY_ROWS, FileLink, SheetLink, preload_xlsxwriter,
+                                    read_rows, typed_rows, write_xlsx)
 from targets.models import DOCUMENT_COLUMNS, TARGET_COLUMNS
 from targets.core.pipeline import FileResult
 from targets.core.places import Places, Unit, load_places
@@ -127,28 +130,41 @@ def target_sheet(title: str, csv_rows: Iterable[list[Any]]) -> Sheet:
     return title, SHEET_COLUMNS, in_reading_order(csv_rows)
 
 
+Doc = TypeVar("Doc")
+
+
 def documents_and_targets(documents_csv: Path,
                           targets_csv: Path) -> Iterator[tuple[dict[str, str], Iterator[list[str]]]]:
-    """Each document (a row of text) with its target rows, in file order, read side by side.
+    """Each document (a row of text) with its target rows, in file order, read side by side."""
+    with documents_csv.open(encoding="utf-8-sig", newline="") as d_fh, \
+            targets_csv.open(encoding="utf-8-sig", newline="") as t_fh:
+        targets = csv.reader(t_fh)
+        next(targets)  # the header
+        yield from by_document(csv.DictReader(d_fh), itemgetter("n_targets"), targets)
+
+
+def by_document(documents: Iterable[Doc], n_targets: Callable[[Doc], str],
+                targets: Iterator[list[str]]) -> Iterator[tuple[Doc, Iterator[list[str]]]]:
+    """Each document with its rows of `targets`, which hold the documents' targets in turn.
 
     The runner writes a document's targets together, in document order, and counts them in
     n_targets, so nothing is matched by doc_id (two files may give the same one). Take a
     document's rows before asking for the next document: they are not kept.
     """
-    with documents_csv.open(encoding="utf-8-sig", newline="") as d_fh, \
-            targets_csv.open(encoding="utf-8-sig", newline="") as t_fh:
-        targets = csv.reader(t_fh)
-        next(targets)  # the header
-        for doc in csv.DictReader(d_fh):
-            rows = islice(targets, int(doc["n_targets"] or 0))
-            yield doc, rows
-            deque(rows, maxlen=0)  # rows the caller did not take
+    for doc in documents:
+        rows = islice(targets, int(n_targets(doc) or 0))
+        yield doc, rows
+        deque(rows, maxlen=0)  # rows the caller did not take
 
 
-def _titles(documents_csv: Path) -> Iterator[str]:
+def _titles(documents: Iterable[dict[str, str]]) -> Iterator[str]:
+    for doc in documents:
+        yield doc["doc_title"] or doc["doc_id"]
+
+
+def _read_documents(documents_csv: Path) -> Iterator[dict[str, str]]:
     with documents_csv.open(encoding="utf-8-sig", newline="") as fh:
-        for doc in csv.DictReader(fh):
-            yield doc["doc_title"] or doc["doc_id"]
+        yield from csv.DictReader(fh)
 
 
 def _sheet_names(titles: Iterable[str], taken: set[str]) -> Iterator[str]:
@@ -159,29 +175,62 @@ def _sheet_names(titles: Iterable[str], taken: set[str]) -> Iterator[str]:
         yield name
 
 
-def _doc_sheets(documents_csv: Path, targets_csv: Path, names: Iterable[str]) -> Iterator[Sheet]:
+def _doc_sheets(documents: Iterable[tuple[Any, Iterator[list[str]]]],
+                names: Iterable[str]) -> Iterator[Sheet]:
     """A sheet of targets per document, lazily: write each before asking for the next."""
-    for (_, rows), name in zip(documents_and_targets(documents_csv, targets_csv), names):
+    for (_, rows), name in zip(documents, names):
         yield target_sheet(name, typed_rows(TARGET_COLUMNS, rows))
+
+
+class _Kept(list):
+    """Rows kept in memory, taken as a csv.writer takes them."""
+    writerow = list.append
+    writerows = list.extend
 
 
 @dataclass
 class ProvinceSpool:
-    """One province's documents and targets, spooled to CSV in file order, and their counts."""
+    """One province's documents (SPOOL_COLUMNS) and targets (TARGET_COLUMNS) as rows of text in
+    file order, and their counts: in two CSV files of its own in `folder`, or in memory when
+    there is none (writing and reading the files back cost the corpus 25 ms, a tenth of its
+    province workbooks; in memory its rows take 4 MiB)."""
 
     name: str
-    folder: Path
+    folder: Optional[Path] = None
     documents: int = 0
     targets: int = 0
     indicators: Counter = field(default_factory=Counter)
+    kept: tuple[_Kept, _Kept] = field(default_factory=lambda: (_Kept(), _Kept()), repr=False)
 
-    @property
-    def documents_csv(self) -> Path:
-        return self.folder / "documents.csv"
+    def writers(self, files: ExitStack) -> tuple[Any, Any]:
+        """Where the rows of the documents and of the targets go (each takes writerow(s))."""
+        if self.folder is None:
+            return self.kept
+        self.folder.mkdir()
+        return (_spool_writer(files, self.folder / "documents.csv", SPOOL_COLUMNS),
+                _spool_writer(files, self.folder / "targets.csv", TARGET_COLUMNS))
 
-    @property
-    def targets_csv(self) -> Path:
-        return self.folder / "targets.csv"
+    def document_rows(self) -> Iterator[list[str]]:
+        return self._rows(0, "documents.csv")
+
+    def target_rows(self) -> Iterator[list[str]]:
+        return self._rows(1, "targets.csv")
+
+    def document_dicts(self) -> Iterator[dict[str, str]]:
+        return (dict(zip(SPOOL_COLUMNS, row)) for row in self.document_rows())
+
+    def documents_and_targets(self) -> Iterator[tuple[dict[str, str], Iterator[list[str]]]]:
+        """Each document with its target rows (see by_document)."""
+        return by_document(self.document_dicts(), itemgetter("n_targets"), self.target_rows())
+
+    def _rows(self, kept: int, file: str) -> Iterator[list[str]]:
+        if self.folder is None:
+            yield from self.kept[kept]
+            return
+        with (self.folder / file).open(encoding="utf-8-sig", newline="") as fh:
+            rows = csv.reader(fh)
+            next(rows)  # the header
+            yield from rows
 
 
 def _pages(doc: dict[str, str]) -> str:
@@ -189,12 +238,12 @@ def _pages(doc: dict[str, str]) -> str:
     return start if start == end or not end else f"{start}-{end}"
 
 
-def spool_provinces(documents_csv: Path, targets_csv: Path, tmp: Path,
+def spool_provinces(documents_csv: Path, targets_csv: Path, tmp: Optional[Path],
                     only: Optional[Collection[str]] = None,
                     order: Sequence[str] = ()) -> list[ProvinceSpool]:
     """Each province's spool (a joint plan goes to each of its provinces), in the `order`
     given (the national name, then the provinces by code), names not in it after, the
-    unresolved last."""
+    unresolved last. The spools are files in `tmp`, or in memory when it is None."""
     spools: dict[str, ProvinceSpool] = {}
     writers: dict[str, tuple[Any, Any]] = {}
     at_indicator = TARGET_COLUMNS.index("indicator")
@@ -207,10 +256,8 @@ def spool_provinces(documents_csv: Path, targets_csv: Path, tmp: Path,
                 if only is not None and p not in only:
                     continue
                 if p not in spools:
-                    spools[p] = ProvinceSpool(p, tmp / str(len(spools)))
-                    spools[p].folder.mkdir()
-                    writers[p] = (_spool_writer(files, spools[p].documents_csv, SPOOL_COLUMNS),
-                                  _spool_writer(files, spools[p].targets_csv, TARGET_COLUMNS))
+                    spools[p] = ProvinceSpool(p, tmp and tmp / str(len(spools)))
+                    writers[p] = spools[p].writers(files)
                 spool, (d_out, t_out) = spools[p], writers[p]
                 d_out.writerow(summary)
                 t_out.writerows(rows)
@@ -229,7 +276,7 @@ def _spool_writer(files: ExitStack, path: Path, columns: list[str]) -> Any:
 
 def _summary_rows(spool: ProvinceSpool, names: Iterable[str]) -> Iterator[list[Any]]:
     """Documents, a blank row, then targets by indicator (most frequent first)."""
-    for row, name in zip(read_rows(spool.documents_csv), names):
+    for row, name in zip(typed_rows(SPOOL_COLUMNS, spool.document_rows()), names):
         yield [*row, SheetLink(name, name)]
     yield []
     yield ["indicator", "targets"]
@@ -249,10 +296,10 @@ def write_province_workbook(path: Path, spool: ProvinceSpool) -> None:
     names: Iterable[str]
     if spool.documents > MAX_DOCUMENT_SHEETS:
         names = repeat("targets")
-        sheets = [target_sheet("targets", read_rows(spool.targets_csv))]
+        sheets = [target_sheet("targets", typed_rows(TARGET_COLUMNS, spool.target_rows()))]
     else:
-        names = list(_sheet_names(_titles(spool.documents_csv), {"summary"}))
-        sheets = _doc_sheets(spool.documents_csv, spool.targets_csv, names)
+        names = list(_sheet_names(_titles(spool.document_dicts()), {"summary"}))
+        sheets = _doc_sheets(spool.documents_and_targets(), names)
     summary = ("summary", SUMMARY_COLUMNS, _summary_rows(spool, names))
     write_xlsx(path, chain([summary], sheets), WIDTHS | {"title": 40, "sheet": 30},
                rows=spool.targets + spool.documents + len(spool.indicators) + 2)
@@ -316,15 +363,19 @@ def write_workbooks(out: Path, targets_csv: Path, documents_csv: Path, by: By = 
         write_xlsx(book, [*flat, columns], widths, rows)
         return [book]
     if by == "document":
-        names = _sheet_names(_titles(documents_csv), {"overview", "targets", "documents", "columns"})
-        write_xlsx(book, chain(flat, _doc_sheets(documents_csv, targets_csv, names), [columns]),
-                   widths, 2 * rows)
+        names = _sheet_names(_titles(_read_documents(documents_csv)),
+                             {"overview", "targets", "documents", "columns"})
+        write_xlsx(book, chain(flat, _doc_sheets(documents_and_targets(documents_csv, targets_csv),
+                                                 names), [columns]), widths, 2 * rows)
         return [book]
-    # The spool lives in the staging folder: a killed run's is removed with it by the next run.
-    with tempfile.TemporaryDirectory(prefix=".spool-", dir=out) as tmp:
+    # A small run's province workbooks are built in memory, and so are their spools. A larger
+    # run's spool lives in the staging folder: a killed run's is removed with it by the next run.
+    in_memory = rows <= IN_MEMORY_ROWS
+    with nullcontext(None) if in_memory else tempfile.TemporaryDirectory(prefix=".spool-",
+                                                                         dir=out) as tmp:
         places = places or load_places()
         order = [name for name, _ in province_table(places)]
-        spools = spool_provinces(documents_csv, targets_csv, Path(tmp), province, order)
+        spools = spool_provinces(documents_csv, targets_csv, tmp and Path(tmp), province, order)
         books = {s.name: out / "provinces" / province_file(s.name) for s in spools}
         overview = ("overview", OVERVIEW_COLUMNS, list(_overview(
             spools, places, province, {name: f"provinces/{path.name}" for name, path in books.items()})))
