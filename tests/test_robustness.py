@@ -613,17 +613,18 @@ def test_a_workbook_in_memory_reads_back_as_the_streamed_one(tmp_path):
 
 
 def test_the_collector_is_spared_for_a_block_and_a_callers_frozen_objects_stay_frozen():
+    gc.unfreeze()   # (an engine loaded from the cache earlier in this process froze its rules)
     assert gc.get_freeze_count() == 0
     with pytest.raises(RuntimeError), collector_spared():
         assert gc.get_freeze_count() > 0
         raise RuntimeError   # the block failing still unfreezes
     assert gc.get_freeze_count() == 0
-    gc.freeze()   # a caller's own (as an app that forks workers does)
+    gc.freeze()   # a caller's own (the engine cache's, or an app's that forks workers)
     frozen = gc.get_freeze_count()
     try:
         with collector_spared():
-            assert gc.get_freeze_count() == frozen
-        assert gc.get_freeze_count() == frozen
+            assert gc.get_freeze_count() >= frozen
+        assert gc.get_freeze_count() >= frozen   # never unfrozen
     finally:
         gc.unfreeze()
 
