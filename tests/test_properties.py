@@ -6,11 +6,13 @@ import math
 import tempfile
 from pathlib import Path
 
+import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from targets.outputs.export import cell_text, rows_of, write_csv
 from targets.models import TARGET_COLUMNS, Target
+from targets.core.match import literal_alternation
 from targets.core.normalize import normalize
 from targets.core.pipeline import extract_text
 from targets.core.rulebook import load_rules
@@ -136,3 +138,19 @@ def test_any_records_survive_the_csv_round_trip(records):
     assert len(back) == len(records)
     for record, row in zip(records, back):
         assert_same(record, row)
+
+
+WORDS = st.lists(st.text(alphabet="万千瓦吨/年%.", min_size=1, max_size=4), min_size=1, max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(WORDS, st.text(alphabet="万千瓦吨/年%.1 ", max_size=40))
+def test_a_trie_of_words_matches_as_their_alternation_longest_first(words, text):
+    # match.literal_alternation (the unit words of the quantity scan) against the plain
+    # alternation it replaces, its words longest first: the same matches, at every place.
+    plain = regex.compile("|".join(regex.escape(w) for w in sorted(set(words), key=len, reverse=True)))
+    trie = regex.compile(literal_alternation(words))
+    assert [m.span() for m in trie.finditer(text)] == [m.span() for m in plain.finditer(text)]
+    # and followed by more pattern, where the engine must back off to a shorter word
+    assert ([m.span() for m in regex.finditer(f"(?:{trie.pattern})1", text)]
+            == [m.span() for m in regex.finditer(f"(?:{plain.pattern})1", text)])

@@ -1,0 +1,46 @@
+"""The outline's scan (outline.py): a heading or list item stands where a boundary ends, and
+the start of the text is read as a line's start (the text is searched after a line break)."""
+from __future__ import annotations
+
+import dataclasses
+
+from targets.core.outline import Reader
+
+
+def _titles(reader: Reader, text: str) -> list[str]:
+    return [h.title for h in reader.outline(text).headings]
+
+
+def test_a_heading_and_an_item_at_the_very_start_of_the_text_are_found(rules):
+    reader = Reader(rules)
+    assert _titles(reader, "一、总体要求。全面贯彻新发展理念。") == ["一、总体要求"]
+    assert _titles(reader, " \u3000“一、总体要求。全面贯彻。") == ["一、总体要求"]  # after spaces, a quote
+    # Where the text starts after a sentence, the same marker is a heading too; inside one, not.
+    assert _titles(reader, "现印发。二、主要目标。到2025年。") == ["二、主要目标"]
+    assert _titles(reader, "各地要做到一、二产业协同。") == []
+    text = "——光伏。到2025年，光伏装机达到1500万千瓦。\n(1)风电。"
+    items = reader.outline(text).items
+    assert [(start, rule) for start, _, rule in items] == [(0, "dash"), (text.index("(1)"), "parenthesised_number")]
+
+
+def test_a_heading_found_right_after_the_last_titles_end_and_at_a_line_start(rules):
+    reader = Reader(rules)
+    text = "一、总体要求(一)指导思想。以习近平新时代中国特色社会主义思想为指导。\n二、主要目标\n到2025年，A达到5%。"
+    outline = reader.outline(text)
+    assert [h.title for h in outline.headings] == ["一、总体要求", "(一)指导思想", "二、主要目标"]
+    assert [s.path for s in outline.sections] == ["一、总体要求", "一、总体要求 / (一)指导思想", "二、主要目标"]
+    assert outline.section_at(text.index("到2025年")).role == "goals"
+
+
+def test_a_rule_folders_boundary_with_a_start_branch_finds_the_same(rules):
+    # A rule folder written for the old scan (`^|` in its boundary) reads the same outlines.
+    old = dataclasses.replace(rules, outline=rules.outline.model_copy(
+        update={"boundary": "(?:^|\\n|[。！？!?；;)）])[ \\t\\u3000“”\"]*$"}))
+    old._cache = {}
+    for text in ("一、总体要求。全面贯彻。", " 二、主要目标\n1.风电。到2025年。", "——光伏。(1)风电。"):
+        assert reader_outline(Reader(old), text) == reader_outline(Reader(rules), text)
+
+
+def reader_outline(reader: Reader, text: str) -> tuple:
+    outline = reader.outline(text)
+    return [h.title for h in outline.headings], outline.items
