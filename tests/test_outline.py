@@ -44,3 +44,9 @@ def test_a_rule_folders_boundary_with_a_start_branch_finds_the_same(rules):
 def reader_outline(reader: Reader, text: str) -> tuple:
     outline = reader.outline(text)
     return [h.title for h in outline.headings], outline.items
+
+
+def test_a_title_ends_at_its_first_title_end_even_where_a_marker_would_fit_before_it(rules):
+    # 2030、 is no numbered heading (30、 is followed by a digit); looking for the next marker
+    # only up to the title's end (2060年) would cut the digit off and take 0、 for one.
+    assert _titles(Reader(rules), "。(四)到2030、2060年目标。到2030年,经济社会发展全面绿色转型。") == ["(四)到2030、"]

@@ -200,13 +200,13 @@ class Reader:
         """Where a title that starts at `start` ends: a title_end, the next marker, the end of
         its line or title_max characters."""
         limit = min(start + self.rules.title_max, len(text))
-        # The first title_end first: the next marker is then looked for only before it.
+        next_marker = self.marker.search(text, start + 1, limit)
+        if next_marker:
+            limit = next_marker.start()
         for stop in self.title_end.finditer(text, start, limit):
             if text[start:stop.start()].strip() or text[stop.start()] == "\n":
-                limit = stop.start()  # a title_end before any title text (专栏1 “…”) opens it
-                break
-        next_marker = self.marker.search(text, start + 1, limit)
-        return next_marker.start() if next_marker else limit
+                return stop.start()  # a title_end before any title text (专栏1 “…”) opens it
+        return limit
 
     def role_of(self, title: str) -> tuple[str, str, int]:
         """(role, rule id, where its words end in the title), or ("", "", 0)."""
