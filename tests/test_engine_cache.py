@@ -2,6 +2,7 @@
 instead of validating and compiling again, gives the same records, and says when it rebuilt."""
 from __future__ import annotations
 
+import gc
 import pickle
 import shutil
 import subprocess
@@ -71,6 +72,15 @@ def test_a_second_process_loads_the_engine_from_the_cache(fresh, monkeypatch):
         again = pipeline.extract_loaded(loaded, path.name, cached_resolver)
         assert (again.documents, again.targets) == (built.documents, built.targets)
     assert enginecache.take_notes() == []        # a first build is no news
+
+
+def test_an_engine_from_the_cache_leaves_the_callers_objects_collectable(fresh):
+    # gc.freeze after loading would take every object of the process out of collection for
+    # good, a library caller's reference cycles with them: the cache never freezes.
+    _reload()
+    assert gc.get_freeze_count() == 0
+    _reload()                                    # from the cache
+    assert gc.get_freeze_count() == 0
 
 
 def test_a_changed_rule_file_rebuilds_the_engine_and_says_so(fresh, folder):

@@ -50,3 +50,20 @@ def test_a_title_ends_at_its_first_title_end_even_where_a_marker_would_fit_befor
     # 2030、 is no numbered heading (30、 is followed by a digit); looking for the next marker
     # only up to the title's end (2060年) would cut the digit off and take 0、 for one.
     assert _titles(Reader(rules), "。(四)到2030、2060年目标。到2030年,经济社会发展全面绿色转型。") == ["(四)到2030、"]
+
+
+def test_a_rule_folders_marker_that_looks_behind_or_a_boundary_before_the_line_break(rules):
+    # The text is searched after a line break it does not hold: a marker that looks behind,
+    # past the text's start (\s before 一、), finds no heading there, and the scan goes on; a
+    # boundary that ends before the line break (^, then a marker that takes \s) puts its
+    # marker at the text's start, as it did when the text was searched with ^.
+    numbered = rules.outline.heading[3]
+    behind = numbered.model_copy(update={"marker": "(?<=\\s)[一二三四五六七八九十]{1,3}[、,，]"})
+    spaced = numbered.model_copy(update={"marker": "\\s*[一二三四五六七八九十]{1,3}[、,，]"})
+    text = "一、总体要求。\n二、主要目标。"
+    for outline, expected in ((rules.outline.model_copy(update={"heading": [behind]}), ["二、主要目标"]),
+                              (rules.outline.model_copy(update={"boundary": "(?:^|\\n)$", "heading": [spaced]}),
+                               ["一、总体要求", "二、主要目标"])):
+        folder = dataclasses.replace(rules, outline=outline)
+        folder._cache = {}
+        assert _titles(Reader(folder), text) == expected

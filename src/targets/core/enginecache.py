@@ -108,15 +108,13 @@ def _read(path: Path, key: str) -> Any:
             header = pickle.load(fh)
             if not (isinstance(header, tuple) and header[:1] == (key,)):
                 return None
-            # Many small objects and no garbage: the collector would only walk them, while
-            # they load and (still young) at its next two passes, 10 ms of a one-file run.
-            # They live as long as the process: frozen, no pass walks them again.
+            # Many small objects and no garbage: the collector would only walk them while
+            # they load. (Not frozen after: gc.freeze takes every object of the process,
+            # a library caller's too, out of collection for good.)
             enabled = gc.isenabled()
             gc.disable()
             try:
-                value = pickle.load(fh)
-                gc.freeze()
-                return value
+                return pickle.load(fh)
             finally:
                 if enabled:
                     gc.enable()

@@ -156,28 +156,34 @@ class Reader:
         self.any_role = rules.rx("|".join(f"(?P<r{i}>{r.pattern})" for i, r in enumerate(self.role_rules)))
 
     def outline(self, text: str) -> Outline:
-        # The boundaries are searched in the text after a line break (`lined`, one character
-        # on): its start is a line's start. A `^` branch in the boundary instead would stop the
-        # engine's scan for the boundary's first character (measured 5x slower on a long text).
+        # The boundaries are searched in the text after a line break (`lined`: its position
+        # i is the text's i - 1), so the text's start is a line's start. A `^` branch in the
+        # boundary instead would stop the engine's scan for the boundary's first character
+        # (measured 5x slower on a long text).
         lined = "\n" + text
         headings: list[Heading] = []
-        chained, pos = None, 0
+        chained, at = None, 0  # at: where in `lined` the next boundary is looked for
         while True:
             # A heading stands where a boundary ends, or right where the last title ended.
             m = self.marker.match(text, chained) if chained is not None else None
             if m is None:
-                # From text position pos, which is lined's pos + 1 (0: the line break too).
-                lead = self.at_boundary.search(lined, pos + 1 if pos else 0)
+                lead = self.at_boundary.search(lined, at)
                 if lead is None:
                     break
-                m = self.marker.match(text, lead.end() - 1)
+                # (A boundary that ends before the line break, ^, puts the marker at 0.)
+                m = self.marker.match(text, max(lead.end() - 1, 0))
+                if m is None:  # a rule folder's marker that looks behind, past the text's start
+                    chained, at = None, lead.start() + 1
+                    continue
             heading = self.heading(text, m)
-            chained, pos = (heading.end, heading.end) if heading else (None, max(m.end(), m.start() + 1))
             if heading:
                 headings.append(heading)
+                chained, at = heading.end, heading.end + 1
+            else:
+                chained, at = None, max(m.end(), m.start() + 1) + 1
         items = [(m.start(), m.end(), self.rules.list[int(m.lastgroup[1:])].id)
                  for lead in self.items_at_boundary.finditer(lined)
-                 if (m := self.items.match(text, lead.end() - 1))]
+                 if (m := self.items.match(text, max(lead.end() - 1, 0)))]
         return Outline(headings, items)
 
     def heading(self, text: str, m) -> Optional[Heading]:

@@ -26,7 +26,8 @@ from targets.core.tables import table_targets
 
 NO_TARGETS = ("history", "outlook", "projects", "conditions")
 SENTENCE_STOPS = "。!?！？\n"  # where segment ends a sentence (its SENTENCE pattern)
-OPENING_SPAN = 24  # characters after a sentence's lead searched for its opening year phrase
+# A sentence is read for an opening year phrase when a year hint stands in its first 2x this.
+OPENING_SPAN = 24
 # A sentence segment.py cuts into pieces (longer than SENTENCE_MAX) has a run of non-stops, or
 # of stops, longer than half of that. (`re`: it tries this fixed pattern faster than `regex`.)
 _HALF = SENTENCE_MAX // 2 + 1
@@ -232,11 +233,10 @@ class OpeningYears:
             return headline  # most sentences: no year phrase near their start, no target
         lead = self.lead.match(block.text)
         lead_end = lead.end() if lead else 0
-        if targets:  # the sentence was just resolved: its year marks are known (Matcher.years)
-            marks = self.matcher.years(block.text)
-        else:  # read only as far as an opening year phrase can reach
-            head = block.text[:lead_end + OPENING_SPAN]
-            marks = self.matcher.years(head) if self.may_hold_year(head) else []
+        # The sentence's own year marks, whole: a mark that starts in the lead is read as the
+        # sentence reads it (a year inside a 《title》 running past the lead is none). For a
+        # resolved sentence they were just found (Matcher.years keeps the last text's).
+        marks = self.matcher.years(block.text)
         opening = next((m for m in marks if m.start <= lead_end), None)
         if opening is not None:
             if (is_history(opening, self.doc) or opening.role != "deadline"
