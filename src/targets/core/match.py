@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Iterator, Optional
 
 import regex
 
@@ -32,34 +32,22 @@ def required_literals(pattern: str) -> str:
     """
     if _FLAGS.search(pattern):
         return ""
-    out, depth, i = [], 0, 0
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "\\":
-            i += 2  # an escape (\d, \p{Han}, \.): a class or a literal not worth parsing
-            continue
-        if c == "[":
-            i = _class_end(pattern, i)
-            continue
+    out: list[str] = []
+    skip_to = 0
+    for i, c, depth in _scan(pattern):
+        if i < skip_to or c in "\\[":
+            continue  # an escape (\d, \p{Han}, \.) or a class: not a literal worth parsing
         if c == "{":  # a quantifier's bounds ({2}, {1,3}) or a \p{…} name
-            i = pattern.find("}", i) + 1 or len(pattern)
-            continue
-        if c == "(" and depth == 0 and pattern.startswith("(?=", i):
-            end = _group_end(pattern, i)  # a lookahead: what it requires, the text holds
-            if end < len(pattern) and pattern[end] in _QUANTIFIED:
+            skip_to = pattern.find("}", i) + 1 or len(pattern)
+        elif c == "(" and depth == 0 and pattern.startswith("(?=", i):
+            skip_to = _group_end(pattern, i)  # a lookahead: what it requires, the text holds
+            if skip_to < len(pattern) and pattern[skip_to] in _QUANTIFIED:
                 return ""  # a quantified lookahead: nothing here worth a guess
-            out += required_literals(pattern[i + 3:end - 1])
-            i = end
-            continue
-        if c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
+            out += required_literals(pattern[i + 3:skip_to - 1])
         elif c == "|" and depth == 0:
             return ""  # alternatives at the top: no character is common to all
-        elif depth == 0 and c not in ".^$?*+}" and (i + 1 == len(pattern) or pattern[i + 1] not in _QUANTIFIED):
+        elif depth == 0 and c not in "().^$?*+}" and (i + 1 == len(pattern) or pattern[i + 1] not in _QUANTIFIED):
             out.append(c)
-        i += 1
     return "".join(dict.fromkeys(out))
 
 
@@ -72,45 +60,28 @@ def branch_literals(pattern: str) -> list[str]:
     """
     if _FLAGS.search(pattern):
         return [""]
-    branches, depth, start, i = [], 0, 0, 0
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == "[":
-            i = _class_end(pattern, i)
-            continue
-        if c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        elif c == "|" and depth == 0:
-            branches.append(pattern[start:i])
-            start = i + 1
-        i += 1
-    return [required_literals(b) for b in [*branches, pattern[start:]]]
+    bounds = [-1, *(i for i, c, depth in _scan(pattern) if c == "|" and depth == 0), len(pattern)]
+    return [required_literals(pattern[a + 1:b]) for a, b in zip(bounds, bounds[1:])]
 
 
 def _group_end(pattern: str, i: int) -> int:
     """Where the group opened at pattern[i] ends (just past its closing parenthesis)."""
+    return next((j + 1 for j, c, depth in _scan(pattern, i) if c == ")" and depth == 0), len(pattern))
+
+
+def _scan(pattern: str, i: int = 0) -> Iterator[tuple[int, str, int]]:
+    """(position, character, depth in groups) of `pattern`'s characters from i on, an escape
+    (\\d, \\.) or a class ([…]) passed over whole as its first character: what the scans
+    above read of a pattern's structure. A parenthesis has the depth outside its group."""
     depth = 0
     while i < len(pattern):
         c = pattern[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == "[":
-            i = _class_end(pattern, i)
-            continue
+        if c == ")":
+            depth -= 1
+        yield i, c, depth
         if c == "(":
             depth += 1
-        elif c == ")":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-        i += 1
-    return len(pattern)
+        i = i + 2 if c == "\\" else _class_end(pattern, i) if c == "[" else i + 1
 
 
 def literal_alternation(words: list[str]) -> str:
