@@ -3,10 +3,12 @@ instead of validating and compiling again, gives the same records, and says when
 from __future__ import annotations
 
 import gc
+import os
 import pickle
 import shutil
 import subprocess
 import sys
+import time
 
 import pytest
 from typer.testing import CliRunner
@@ -209,3 +211,23 @@ def test_a_new_process_starts_from_the_cache(fresh, tmp_path):
         proc = subprocess.run([sys.executable, "-c", code, PLAN], capture_output=True, text=True,
                               timeout=120)
         assert (proc.stdout, proc.stderr) == ("1\n", expect)
+
+
+def test_a_write_removes_stale_engine_files_and_left_temporary_files_only(fresh, tmp_path):
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    old = time.time() - enginecache.STALE_SECONDS - 60
+    files = {name: cache / name for name in ("engine-0123.pickle", "engine-4567.pickle",
+                                             ".engine-89ab.pickle.x1.part", ".engine-cdef.pickle.x2.part",
+                                             "proofs-old.json")}
+    for path in files.values():
+        path.write_bytes(b"x")
+    for name in ("engine-0123.pickle", ".engine-89ab.pickle.x1.part", "proofs-old.json"):
+        os.utime(files[name], (old, old))             # unused for a month and more
+    part_age = time.time() - enginecache.PART_SECONDS // 2
+    os.utime(files[".engine-cdef.pickle.x2.part"], (part_age, part_age))   # a write under way
+    _reload()                                         # builds, writes its entry, prunes
+    left = sorted(p.name for p in cache.iterdir())
+    assert "engine-0123.pickle" not in left and ".engine-89ab.pickle.x1.part" not in left
+    assert {"engine-4567.pickle", ".engine-cdef.pickle.x2.part", "proofs-old.json"} <= set(left)
+    assert enginecache.engine_file(DEFAULT_RULES_DIR).name in left

@@ -19,6 +19,7 @@ import os
 import pickle
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any, Callable, Optional
 
@@ -26,6 +27,11 @@ from targets.core.proofs import cache_file
 from targets.core.rulefiles import package_rules, rules_digest
 
 ENGINE_VERSION = "2"   # change when what is cached changes shape
+# An engine file not written for this long goes when another is written: a rule folder since
+# deleted or a temporary copy leaves one behind (about 1 MB each), and one still in use is
+# only built again. A temporary file older than a day is what a killed write left.
+STALE_SECONDS = 30 * 86400
+PART_SECONDS = 86400
 PACKAGE = Path(__file__).resolve().parents[1]
 _notes: list[str] = []
 
@@ -77,6 +83,7 @@ def cached(folder: Optional[Path], build: Callable[[], Any]) -> Any:
         _notes.append(f"the rules in {folder} changed since the last run: checked and compiled "
                       "again, and cached for the next runs")
     _write(path, (key, rules), value)
+    _prune(path)
     return value
 
 
@@ -139,3 +146,22 @@ def _write(path: Path, header: tuple[str, str], value: Any) -> None:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def _prune(kept: Path) -> None:
+    """The cache folder's stale engine files and left temporary files removed (never `kept`,
+    never a file of another name: the pattern proofs' cache lives here too)."""
+    now = time.time()
+    try:
+        entries = list(kept.parent.iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        name = entry.name
+        stale = (STALE_SECONDS if name.startswith("engine-") and name.endswith(".pickle")
+                 else PART_SECONDS if name.startswith(".engine-") and name.endswith(".part") else None)
+        try:
+            if stale and entry != kept and now - entry.stat().st_mtime > stale:
+                entry.unlink()
+        except OSError:   # gone already, or not ours to remove: only space
+            pass
