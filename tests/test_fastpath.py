@@ -23,6 +23,13 @@ def plain_resolve_text(text, resolver):
     return [(r, s, s.start + r.start, s.start + r.end) for r, s in found]
 
 
+def assert_read_as_plainly(engine, text):
+    """The fast path gives, on the normalized `text`, what the plain one gives."""
+    rules, resolver = engine
+    norm = normalize(text, rules).text
+    assert resolve_text(norm, resolver) == plain_resolve_text(norm, resolver)
+
+
 @pytest.fixture(scope="module")
 def engine():
     return _engine(None)
@@ -35,9 +42,7 @@ def texts():
 
 @pytest.mark.parametrize("path", texts(), ids=lambda p: p.name)
 def test_quantity_scan_skips_only_sentences_without_targets(engine, path):
-    rules, resolver = engine
-    norm = normalize(path.read_text(encoding="utf-8"), rules).text
-    assert resolve_text(norm, resolver) == plain_resolve_text(norm, resolver)
+    assert_read_as_plainly(engine, path.read_text(encoding="utf-8"))
 
 
 FRAGMENTS = ["到2025年", "，", "。", "\n", "\t", "！", "？", "风电装机容量达到", "2700万千瓦", "以上",
@@ -49,9 +54,7 @@ FRAGMENTS = ["到2025年", "，", "。", "\n", "\t", "！", "？", "风电装机
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.sampled_from(FRAGMENTS), max_size=40))
 def test_quantity_scan_on_generated_text(engine, parts):
-    rules, resolver = engine
-    norm = normalize("".join(parts), rules).text
-    assert resolve_text(norm, resolver) == plain_resolve_text(norm, resolver)
+    assert_read_as_plainly(engine, "".join(parts))
 
 
 # What carries context from sentence to sentence (headings, list items, blank lines, 其中,
@@ -65,9 +68,7 @@ CONTEXT = ["二、主要目标", "（一）能源", "\n\n", "\n", "。", "，", 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(CONTEXT), max_size=50))
 def test_quantity_scan_keeps_the_context_sentences_carry(engine, parts):
-    rules, resolver = engine
-    norm = normalize("".join(parts), rules).text
-    assert resolve_text(norm, resolver) == plain_resolve_text(norm, resolver)
+    assert_read_as_plainly(engine, "".join(parts))
 
 
 # Each: a sentence with no number and no year (加强统筹协调) that the lazy segmentation leaves
@@ -85,9 +86,7 @@ SKIPPED = {
 
 @pytest.mark.parametrize("text", SKIPPED.values(), ids=SKIPPED.keys())
 def test_quantity_scan_keeps_what_skipped_sentences_carry(engine, text):
-    rules, resolver = engine
-    norm = normalize(text, rules).text
-    assert resolve_text(norm, resolver) == plain_resolve_text(norm, resolver)
+    assert_read_as_plainly(engine, text)
 
 
 @pytest.mark.parametrize("tail", ["25万千瓦以上。", "a5万千瓦以上。", "第十个以上。", "25万千瓦以上"])
@@ -96,9 +95,7 @@ def test_quantity_scan_on_overlong_sentences(engine, lead, tail):
     """No stop and no break for SENTENCE_MAX characters: segment cuts the sentence anywhere,
     here in the middle of a number, and the piece after the cut (5万千瓦以上) can have a target
     that the whole-text scan, which saw 25万千瓦, does not start there."""
-    rules, resolver = engine
-    norm = normalize("达" * (getattr(segment, "SENTENCE_MAX", 2000) + lead) + tail, rules).text
-    assert resolve_text(norm, resolver) == plain_resolve_text(norm, resolver)
+    assert_read_as_plainly(engine, "达" * (getattr(segment, "SENTENCE_MAX", 2000) + lead) + tail)
 
 
 @settings(max_examples=200, deadline=None)

@@ -14,7 +14,6 @@ import time
 from dataclasses import dataclass, replace
 from typing import Optional
 
-
 from targets.core import schema
 from targets.core.context import DocContext, Scope
 from targets.core.outline import Outline, Reader
@@ -25,7 +24,7 @@ from targets.core.steps.years import is_history
 from targets.core.tables import table_targets
 
 NO_TARGETS = ("history", "outlook", "projects", "conditions")
-SENTENCE_STOPS = "。!?！？\n"  # where segment ends a sentence (its SENTENCE pattern)
+SENTENCE_STOPS = STOPS + "\n"  # where segment ends a sentence (its SENTENCE pattern)
 # A sentence is read for an opening year phrase when a year hint stands in its first 2x this.
 OPENING_SPAN = 24
 # A sentence segment.py cuts into pieces (longer than SENTENCE_MAX) has a run of non-stops, or
@@ -216,7 +215,7 @@ class OpeningYears:
 
     def at_end(self, block: Sentence, year: Optional[tuple[YearInForce, str]]) -> Optional[YearInForce]:
         """The year in force where a sentence ended: its last year mark, else its context's."""
-        marks = self.matcher.years(block.text) if self.may_hold_year(block.text) else []
+        marks = self.matcher.years(block.text)  # (it tests marks_hint first)
         if marks:
             last = marks[-1]
             past = last.role == "history" or is_history(last, self.doc)
@@ -245,9 +244,8 @@ class OpeningYears:
             if not targets or list_next():
                 return YearInForce(opening.year, f"headline:year:{opening.rule_id}")
             return None
-        if targets and headline and self.may_hold_year(block.text) and any(
-                m.role == "deadline" and not is_history(m, self.doc)
-                for m in self.matcher.years(block.text)):
+        if targets and headline and any(m.role == "deadline" and not is_history(m, self.doc)
+                                        for m in marks):
             return None
         return headline
 
@@ -255,10 +253,6 @@ class OpeningYears:
         """Whether a year mark may start in [start, end) of the text."""
         i = bisect.bisect_left(self.hints, start)
         return i < len(self.hints) and self.hints[i] < end
-
-    def may_hold_year(self, text: str) -> bool:
-        """A cheap test before the year patterns run (years.toml's marks_hint)."""
-        return self.matcher.may_hold_year(text)
 
 
 class _Walk:

@@ -12,8 +12,8 @@ import bisect
 import regex
 
 STOPS = "。!?！？"  # (and the line break) end a sentence
-SENTENCE = regex.compile(r"[^。!?！？\n]+[。!?！？]*")
-_LAST_STOP = regex.compile(r"[。!?！？]", regex.REVERSE)
+SENTENCE = regex.compile(rf"[^{STOPS}\n]+[{STOPS}]*")
+_LAST_STOP = regex.compile(rf"[{STOPS}]", regex.REVERSE)
 # A "sentence" longer than this (text with no 。: a 100 MB file on one line) is cut, at the last
 # clause or word break of its second half: each number of a sentence rescans its clause, so one
 # endless sentence makes time quadratic and every target's `sentence` a copy of all of it.
