@@ -55,8 +55,11 @@ class Kind:
 
     def kind(self, clause: "Clause", indicator: str) -> tuple[str, str, str]:
         q, local, prev = clause.quantity, clause.local, clause.same_clause_last
-        if prev is None and clause.last and not clause.predicated(self.predicates):
-            prev = clause.last  # 新增装机872万千瓦，其中风电360万千瓦: a clause with no predicate
+        if (prev is None and clause.last and not clause.predicated(self.predicates)
+                and not self.predicates.search(clause.suffix)):
+            # 新增装机872万千瓦，其中风电360万千瓦: a clause with no predicate (one after the
+            # number, 80%以上的机关达到…要求, is its own)
+            prev = clause.last
         changes = [m for m in self.change.finditer(local) if not self.to_level.match(local[m.end():])]
         increments = list(self.increment.finditer(local))
         adds_up = q.unit_rule.family not in SHARE_FAMILIES and not self.property.search(indicator)

@@ -27,6 +27,7 @@ class Split(Strict):
     respectively: Pattern
     shared_markers: Pattern  # words that open a shared predicate (分别, 均, 双)
     heads: Pattern
+    opens: Pattern  # words of the last item that open the measure the items share
     split: list[SplitRule]
 
 
@@ -37,29 +38,57 @@ class Items:
         self.comma = rules.rx(rules.split.item_separator)
         self.separators = rules.rx(rules.split.separators)
         self.heads = rules.rx(rules.split.heads)
+        self.opens = rules.rx(rules.split.opens)
         self.predicates = rules.rx(rules.triggers.predicates)
         self.share_of = rules.rx(rules.subjects.share_of.removeprefix("^"))
+        self.subjects = [rules.rx(r.subject) for r in rules.split.split if r.subject]
 
     def __call__(self, subject: str, copies: Optional[int]) -> list[str]:
+        named = self.by_subject_rule(subject)
+        if named and (not copies or len(named) == copies):
+            return named  # 化肥、农药利用率: the items of a shared short head
         parts = [p for p in self.comma.split(subject) if p]
         if len(parts) < 2 or (copies and len(parts) != copies):
             parts = [p for p in self.separators.split(subject) if p]
         if copies and len(parts) != copies:
             return [subject]
-        return [p if p.endswith(shared) else p + shared
-                for p, shared in zip(parts, [self.shared(parts[-1])] * len(parts))]
+        shared, opener = self.shared(parts[-1])
+        return [*(self.completed(p, shared, opener) for p in parts[:-1]), parts[-1]]
 
-    def shared(self, last: str) -> str:
-        """The measure the items share: what follows a predicate in the last item (煤焦化行业
-        达到|能效标杆水平以上产能比例), else its measure head (…重点工程减排量)."""
-        share = self.share_of.search(last)
-        if share and share.start() > 0:
-            return last[share.start():]  # 可再生能源和非化石能源占全社会用电量比重
+    @staticmethod
+    def completed(item: str, shared: str, opener: str) -> str:
+        """An item with the measure it shares (less the measure's opening word where the item
+        ends with it already: 钢铁行业、建材行业能耗)."""
+        if item.endswith(shared):
+            return item
+        return item + (shared[len(opener):] if opener and item.endswith(opener) else shared)
+
+    def by_subject_rule(self, subject: str) -> list[str]:
+        """The names a split.toml subject rule makes of the subject, or none."""
+        for rx in self.subjects:
+            m = rx.search(subject)
+            if m:
+                g = {k: v or "" for k, v in m.groupdict().items()}
+                return [g.get("pre", "") + g[k] + g.get("head", "") for k in ("a", "b")]
+        return []
+
+    def shared(self, last: str) -> tuple[str, str]:
+        """(the measure the items share, the opening word it starts with or ""): what follows
+        a predicate in the last item (煤焦化行业达到|能效标杆水平以上产能比例); else from an
+        opening word before its share phrase or measure head (光纤|行业非电能源占比, 船舶|单位
+        换算周转量碳排放强度), else that phrase or head (可再生能源和非化石能源|占全社会用电量比重)."""
         predicate = list(self.predicates.finditer(last))
-        if predicate and last[predicate[-1].end():]:
-            return last[predicate[-1].end():]
-        head = self.heads.search(last)
-        return head.group(0) if head else ""
+        share = self.share_of.search(last)
+        if predicate and last[predicate[-1].end():] and not (share and share.start() > 0):
+            return last[predicate[-1].end():], ""
+        head = share if share and share.start() > 0 else self.heads.search(last)
+        if head and head.start() == 0:
+            return "", ""  # the last item is a measure of its own: 回收率和循环利用率
+        cut = head.start() if head else len(last)
+        opener = self.opens.search(last, 1, cut)
+        if opener:
+            return last[opener.start():], opener.group()
+        return (last[cut:], "") if head else ("", "")
 
 
 class ListedCount:
@@ -87,6 +116,7 @@ class Splitting:
         rx = rules.rx
         self.rules = [(r.id, rx(r.marker) if r.marker else None, r.copies,
                        rx(r.subject) if r.subject else None) for r in rules.split.split]
+        self.respectively = rx(rules.split.respectively)
         self.items = items
 
     def __call__(self, clause: "Clause", draft: "Draft") -> list["Draft"]:
@@ -96,13 +126,10 @@ class Splitting:
                 names = self.items(indicator, copies)
                 if len(names) > 1:
                     return [_renamed(draft, n, f"split:{rule_id}") for n in names]
-            if subject:
-                m = subject.search(indicator)
-                if m:
-                    g = {k: v or "" for k, v in m.groupdict().items()}
-                    names = [g.get("pre", "") + g["a"] + g.get("head", ""),
-                             g.get("pre", "") + g["b"] + g.get("head", "")]
-                    return [_renamed(draft, n, f"split:{rule_id}") for n in names]
+            # (分别 pairs the items with the clause's values: see Respectively.)
+            if subject and subject.search(indicator) and not self.respectively.search(clause.text):
+                names = self.items.by_subject_rule(indicator)
+                return [_renamed(draft, n, f"split:{rule_id}") for n in names]
         return [draft]
 
 
