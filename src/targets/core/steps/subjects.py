@@ -134,6 +134,7 @@ class Phrases:
         self.share_measure = rx(s.share_measure)
         self.increment_cut = rx(f"^(?:{rules.changes.increment})")
         self.after = rx("|".join(c.pattern for c in rules.comparators if c.position == "after"))
+        self.before = rx("|".join(f"(?:{c.pattern})" for c in rules.comparators if c.position == "before"))
         self.suffix_lead = rx(s.suffix_lead)
         self.made = MadeObject(rules, self)
 
@@ -150,10 +151,13 @@ class Phrases:
         return self.suffix_lead.sub("", self.after.sub("", suffix, count=1)).rstrip("。!?")
 
     def subject(self, text: str, suffix: str, share: bool = False, listed: bool = False,
-                marks: Optional[list] = None) -> str:
+                marks: Optional[list] = None, count: bool = False) -> str:
         """The subject of the text before a number (and the text after it); `marks`: the year
-        marks of `text` when the caller knows them (else they are found)."""
+        marks of `text` when the caller knows them (else they are found). A count's comparator
+        right before it (制修订不少于200项计量技术规范) cuts nothing: the noun after it is counted."""
         text = self.joins_next.sub("", self.after_years(text, marks))
+        if count:
+            text = self.before.sub("", text)
         if not listed:
             text = self.enumeration.sub("", text)
         cuts = [m for m in self.ends.finditer(text)
@@ -227,7 +231,7 @@ class Subject:
         begin = clause.quantity.start - len(text)  # the text is the sentence's up to the number
         marks = [replace(m, start=m.start - begin, end=m.end - begin) for m in clause.years
                  if m.start >= begin and m.end <= clause.quantity.start]
-        found = p.subject(text, clause.suffix, share, listed, marks)
+        found = p.subject(text, clause.suffix, share, listed, marks, clause.quantity.count)
         rule = "own" if own else "clause"
         # (less the previous number's own after-comparator: 20名以上科技人才、100名…)
         between = p.tidy(p.joins_next.sub("", p.after.sub("", text, count=1))) if own and prev else ""
