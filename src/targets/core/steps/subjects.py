@@ -32,6 +32,7 @@ class Subjects(Examples):
     aside: Pattern
     enumeration: Pattern  # examples before 等, dropped unless 分别 pairs them with values
     auxiliary: Pattern  # what ends a phrase that is no subject (云南将, 上海计划)
+    adverbs: Pattern  # words of manner that name nothing standing alone (重点, 积极)
     suffix_lead: Pattern  # stripped from the text after the unit before it joins the subject
     object_verbs: Pattern  # verbs of making: their object is the measure
     share_of: Pattern  # a clause that opens so is a share of the previous subject
@@ -123,6 +124,7 @@ class Phrases:
         # 示范基地); only there: 碳中和 and 参与 end words elsewhere.
         self.joins_next = rx(f"(?:{rules.split.separators})\\s*$")
         self.enumeration, self.auxiliary = rx(s.enumeration), rx(s.auxiliary)
+        self.adverbs = rx(f"^(?:{s.adverbs})$")
         self.object_verbs, self.noun = rx(s.object_verbs), rx(s.noun_after)
         self.only_verbs = rx(f"^(?:{s.object_verbs}|{rules.triggers.verbs})+$")
         self.only_made = rx(f"^(?:{s.object_verbs})+$")
@@ -164,6 +166,7 @@ class Phrases:
                 if not (share and self.increment_cut.match(m.group()))]
         bounds = [0] + [x for m in cuts for x in (m.start(), m.end())] + [len(text)]
         segments = [self.tidy(text[a:b]) for a, b in zip(bounds[::2], bounds[1::2])]
+        segments = ["" if self.adverbs.match(seg) else seg for seg in segments]  # 重点|突破|…技术
         head = next((seg for seg in segments if seg), "")
         if len(cuts) > 1 and segments[0]:
             k = max(i for i, seg in enumerate(segments) if seg)
