@@ -4,11 +4,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Optional
 
 from targets.core.schema import Examples, Pattern
+from targets.core.steps.units import SHARE_FAMILIES
 
 if TYPE_CHECKING:
     from targets.core.context import Clause, Draft
 
-SHARE_FAMILIES = ("share", "share_change")
 
 
 class Changes(Examples):

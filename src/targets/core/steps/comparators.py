@@ -9,7 +9,6 @@ if TYPE_CHECKING:
     from targets.core.context import Clause, Draft
 
 BEFORE_WINDOW = 6  # characters before the number a `before` comparator may stand in
-SHARES = ("share", "share_change")
 
 
 class Comparator(Examples):

@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Optional
 
 from targets.core.match import clause_bounds
 from targets.core.schema import Examples, Pattern
+from targets.core.steps.units import SHARE_FAMILIES
 
 if TYPE_CHECKING:
     from targets.core.context import Clause, Draft
 
 SUBJECT_MAX = 60  # characters of an indicator kept
-SHARES = ("share", "share_change")
 
 
 class Subjects(Examples):
@@ -229,7 +229,7 @@ class Subject:
         p, prev, last = self.phrases, clause.same_clause_last, clause.last
         own = bool(prev and any("\u4e00" <= ch <= "\u9fff" for ch in clause.local))
         text = self.joiners.sub("", clause.local) if own else clause.prefix
-        share = clause.quantity.unit_rule.family in SHARES
+        share = clause.quantity.unit_rule.family in SHARE_FAMILIES
         listed = bool(self.respectively.search(clause.text))  # 分别 pairs the items: keep them
         begin = clause.quantity.start - len(text)  # the text is the sentence's up to the number
         marks = [replace(m, start=m.start - begin, end=m.end - begin) for m in clause.years

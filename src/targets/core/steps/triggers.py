@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Optional
 
 from targets.core.schema import Examples, Pattern
+from targets.core.steps.units import SHARE_FAMILIES
 
 if TYPE_CHECKING:
     from targets.core.context import Clause, Draft
@@ -13,6 +14,7 @@ if TYPE_CHECKING:
 class Triggers(Examples):
     verbs: Pattern
     count_verbs: Pattern
+    share_verb_after: Pattern  # a share's verb after the noun it is a share of
     predicates: Pattern  # what ends a subject: the verbs and comparators of a predicate
 
 
@@ -37,6 +39,7 @@ class Commitment:
     def __init__(self, rules):
         self.verbs = rules.rx(rules.triggers.verbs)
         self.count_verbs = rules.rx(rules.triggers.count_verbs)
+        self.share_verb_after = rules.rx(rules.triggers.share_verb_after)
         self.count_units = {f"unit:{u.id}" for u in rules.units if u.count}
         self.one = next(k for k, v in rules.numerals.digits.items() if v == 1)
 
@@ -64,5 +67,8 @@ class Commitment:
             return None
         if self.verbs.search(prefix):
             draft.decided_by["trigger"] = "trigger:verb"
+            return None
+        if q.unit_rule.family in SHARE_FAMILIES and self.share_verb_after.match(clause.suffix):
+            draft.decided_by["trigger"] = "trigger:share_verb_after"
             return None
         return "trigger:none"

@@ -10,6 +10,9 @@ from targets.core.schema import Examples, Pattern, Strict
 if TYPE_CHECKING:
     from targets.core.context import Clause, Draft
 
+# The unit families of a share (%, 个百分点): a part of a whole, not an amount made or added.
+SHARE_FAMILIES = ("share", "share_change")
+
 
 class Unit(Examples):
     id: str
