@@ -30,6 +30,7 @@ class Subjects(Examples):
     strip: Pattern
     strip_end: Pattern
     aside: Pattern
+    inside_bracket: Pattern  # the text before a number inside brackets, up to their opening
     enumeration: Pattern  # examples before 等, dropped unless 分别 pairs them with values
     auxiliary: Pattern  # what ends a phrase that is no subject (云南将, 上海计划)
     adverbs: Pattern  # words of manner that name nothing standing alone (重点, 积极)
@@ -120,6 +121,7 @@ class Phrases:
         self.ends = rx(rules.triggers.predicates)
         self.verbs = rx(rules.triggers.verbs)
         self.strip, self.strip_end, self.aside = rx(s.strip), rx(s.strip_end), rx(s.aside)
+        self.inside_bracket = rx(s.inside_bracket)
         # A separator right before the number is no part of the subject (创建1个示范镇和10个
         # 示范基地); only there: 碳中和 and 参与 end words elsewhere.
         self.joins_next = rx(f"(?:{rules.split.separators})\\s*$")
@@ -157,7 +159,7 @@ class Phrases:
         """The subject of the text before a number (and the text after it); `marks`: the year
         marks of `text` when the caller knows them (else they are found). A count's comparator
         right before it (制修订不少于200项计量技术规范) cuts nothing: the noun after it is counted."""
-        text = self.joins_next.sub("", self.after_years(text, marks))
+        text = self.joins_next.sub("", self.after_years(self.inside_bracket.sub("", text), marks))
         if count:
             text = self.before.sub("", text)
         if not listed:
