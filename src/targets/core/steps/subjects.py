@@ -31,6 +31,7 @@ class Subjects(Examples):
     strip_end: Pattern
     aside: Pattern
     inside_bracket: Pattern  # the text before a number inside brackets, up to their opening
+    standard_after: Pattern  # a standard named right after a share: the subject's measure
     enumeration: Pattern  # examples before 等, dropped unless 分别 pairs them with values
     auxiliary: Pattern  # what ends a phrase that is no subject (云南将, 上海计划)
     adverbs: Pattern  # words of manner that name nothing standing alone (重点, 积极)
@@ -122,6 +123,7 @@ class Phrases:
         self.verbs = rx(rules.triggers.verbs)
         self.strip, self.strip_end, self.aside = rx(s.strip), rx(s.strip_end), rx(s.aside)
         self.inside_bracket = rx(s.inside_bracket)
+        self.standard_after = rx(s.standard_after)
         # A separator right before the number is no part of the subject (创建1个示范镇和10个
         # 示范基地); only there: 碳中和 and 参与 end words elsewhere.
         self.joins_next = rx(f"(?:{rules.split.separators})\\s*$")
@@ -192,6 +194,9 @@ class Phrases:
             head = self.tidy(head + rest) if rest[:1].isalpha() else head
         if self.only_verbs.match(head) or self.conjunction.match(head):
             return ""  # 投产296万千瓦, 达到70%或比2020年提高5个百分点: no subject of its own
+        standard = self.standard_after.match(rest) if share and head else None
+        if standard and not head.endswith(standard.group()):
+            return self.tidy(head + standard.group())  # 新建居住建筑本体达到83%节能要求
         return head
 
     def after_years(self, text: str, marks: Optional[list] = None) -> str:
