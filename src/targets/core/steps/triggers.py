@@ -39,6 +39,7 @@ class Commitment:
     def __init__(self, rules):
         self.verbs = rules.rx(rules.triggers.verbs)
         self.count_verbs = rules.rx(rules.triggers.count_verbs)
+        self.count_verb_at_end = rules.rx(f"(?:{rules.triggers.count_verbs})$")
         self.share_verb_after = rules.rx(rules.triggers.share_verb_after)
         self.count_units = {f"unit:{u.id}" for u in rules.units if u.count}
         self.one = next(k for k, v in rules.numerals.digits.items() if v == 1)
@@ -46,7 +47,7 @@ class Commitment:
     def __call__(self, clause: "Clause", draft: "Draft") -> Optional[str]:
         q, prefix, last = clause.quantity, clause.prefix, clause.last
         if q.chinese:
-            if q.number != self.one and self.count_verbs.search(prefix[-6:]):
+            if q.number != self.one and self.count_verb_at_end.search(prefix):
                 draft.decided_by["trigger"] = "trigger:count_verb"
                 return None
             return "trigger:chinese_numeral"
