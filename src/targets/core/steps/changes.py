@@ -43,6 +43,7 @@ class Kind:
         self.increment, self.stock = rx(ch.increment), rx(ch.stock)
         self.increment_after = rx(ch.increment_after)
         self.property = rx(ch.property)
+        self.flows = {f"/{d}" for d in rules.units.flow_denominators}
         self.project = rx(ch.project)
         self.rate = rx(f"(?P<down>{ch.rate_down})|(?P<up>{ch.rate_up})")
         self.predicates = predicates
@@ -62,7 +63,8 @@ class Kind:
             prev = clause.last
         changes = [m for m in self.change.finditer(local) if not self.to_level.match(local[m.end():])]
         increments = list(self.increment.finditer(local))
-        adds_up = q.unit_rule.family not in SHARE_FAMILIES and not self.property.search(indicator)
+        adds_up = (q.unit_rule.family not in SHARE_FAMILIES and not self.property.search(indicator)
+                   and (not q.per or q.per in self.flows))  # a rate (吨/万平方米) adds up to nothing
         if changes and not (adds_up and increments and increments[-1].start() > changes[-1].start()):
             return "change", "down" if changes[-1].group("down") else "up", "change_verb"
         rate = self.rate.search(indicator)

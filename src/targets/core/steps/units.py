@@ -39,6 +39,9 @@ class Unit(Examples):
 class Units(Strict):
     """units.toml: the units, and the denominators any of them may take."""
     denominators: list[str]
+    # Denominators of time (万立方米/年): a flow, which can be added; any other (吨/万平方米)
+    # makes a rate, which is no amount added.
+    flow_denominators: list[str]
     unit: list[Unit]
 
     def __iter__(self):
