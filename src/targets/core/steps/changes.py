@@ -17,6 +17,7 @@ class Changes(Examples):
     to_level: Pattern
     increment: Pattern
     stock: Pattern
+    yearly: Pattern  # an amount built each year is an amount added
     rate_down: Pattern
     rate_up: Pattern
     base: dict[str, Pattern]  # id -> a pattern with a (?P<y>…) year
@@ -40,7 +41,7 @@ class Kind:
         rx, ch = rules.rx, rules.changes
         self.change = rx(f"(?P<down>{ch.down})|(?P<up>{ch.up})")
         self.to_level = rx(ch.to_level)
-        self.increment, self.stock = rx(ch.increment), rx(ch.stock)
+        self.increment, self.stock, self.yearly = rx(ch.increment), rx(ch.stock), rx(ch.yearly)
         self.increment_after = rx(ch.increment_after)
         self.property = rx(ch.property)
         self.flows = {f"/{d}" for d in rules.units.flow_denominators}
@@ -75,6 +76,8 @@ class Kind:
         if prev and not clause.predicated(self.predicates, since_clause=False):
             return prev["kind"], prev["direction"], "shared"
         if self.stock.search(local):
+            if adds_up and self.yearly.search(local):
+                return "increment", "", "yearly"
             return "level", "", "level"
         if adds_up and increments:
             return "increment", "", "increment_verb"
