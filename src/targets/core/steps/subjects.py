@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from targets.core.context import Clause, Draft
 
 SUBJECT_MAX = 60  # characters of an indicator kept
+# A subject this short that ends the previous target's (年利用量 after 大宗固废年利用量) is that
+# measure again; a longer one (大城市… after 特大城市…) names its own.
+BARE_MEASURE_MAX = 4
 
 
 class Subjects(Examples):
@@ -293,11 +296,20 @@ class Subject:
         p, parts = self.phrases, last.get("_parts")
         if not own and self.share_of.match(text):
             return p.tidy(last["indicator"] + found), "share_of", None
+        previous = last["indicator"]
+        dropped = previous[:-len(found)] if previous.endswith(found) else ""
+        if 2 <= len(found) <= BARE_MEASURE_MAX and dropped and not p.verbs.search(dropped) \
+                and not p.object_verbs.search(dropped):
+            return previous, "repeated", parts  # 大宗固废年利用量达到…;到2030年,年利用量达到…
         if not parts:
             return None
         topic, measure = parts
         if self.generic.match(found) and len(topic) >= 2:
             return p.tidy(topic + found), "topic", parts
+        if (len(topic) >= 2 and measure[:2] == found[:2] and len(found) > 2
+                and not p.verbs.match(found) and not p.object_verbs.match(found)):
+            # 可再生能源|发电装机容量达到…，发电装机比重达到…: a measure of the same topic
+            return p.tidy(topic + found), "topic_measure", parts
         if (measure and not clause.predicated(self.phrases.ends) and not self.heads.search(found)
                 and not self.phrases.has_measure.search(found)
                 and not p.verbs.search(clause.prefix) and not p.object_verbs.search(clause.prefix)
