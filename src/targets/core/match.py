@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Iterator, Optional
 import regex
 
 from targets.core import schema
-from targets.core.steps.units import Unit
+from targets.core.steps.units import SHARE_FAMILIES, Unit
 
 if TYPE_CHECKING:
     from targets.core.rulebook import RuleSet
@@ -226,7 +226,7 @@ class Matcher:
             if m.group("num"):
                 unit, rule = m.group("unit"), self.unit_of[m.group("unit")]
                 per = m.groupdict().get("per") or ""
-                if per and rule.family in ("share", "share_change"):  # 5%/年 is no compound
+                if per and rule.family in SHARE_FAMILIES:  # 5%/年 is no compound
                     per = ""
                 end = m.end() - (len(m.group("per") or "") - len(per))
                 out.append(Quantity(m.start(), end, m.group("num"), m.group("num2"), unit, rule, per))

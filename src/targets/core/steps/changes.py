@@ -18,6 +18,7 @@ class Changes(Examples):
     increment: Pattern
     stock: Pattern
     yearly: Pattern  # an amount built each year is an amount added
+    own_predicate_after: Pattern  # a number's own predicate after the noun it counts
     rate_down: Pattern
     rate_up: Pattern
     base: dict[str, Pattern]  # id -> a pattern with a (?P<y>…) year
@@ -42,6 +43,7 @@ class Kind:
         self.change = rx(f"(?P<down>{ch.down})|(?P<up>{ch.up})")
         self.to_level = rx(ch.to_level)
         self.increment, self.stock, self.yearly = rx(ch.increment), rx(ch.stock), rx(ch.yearly)
+        self.own_predicate_after = rx(ch.own_predicate_after)
         self.increment_after = rx(ch.increment_after)
         self.property = rx(ch.property)
         self.flows = {f"/{d}" for d in rules.units.flow_denominators}
@@ -58,7 +60,7 @@ class Kind:
     def kind(self, clause: "Clause", indicator: str) -> tuple[str, str, str]:
         q, local, prev = clause.quantity, clause.local, clause.same_clause_last
         if (prev is None and clause.last and not clause.predicated(self.predicates)
-                and not self.predicates.search(clause.suffix)):
+                and not self.own_predicate_after.match(clause.suffix)):
             # 新增装机872万千瓦，其中风电360万千瓦: a clause with no predicate (one after the
             # number, 80%以上的机关达到…要求, is its own)
             prev = clause.last

@@ -44,15 +44,15 @@ class Items:
         self.subjects = [rules.rx(r.subject) for r in rules.split.split if r.subject]
 
     def __call__(self, subject: str, copies: Optional[int]) -> list[str]:
-        named = self.by_subject_rule(subject)
-        if named and (not copies or len(named) == copies):
-            return named  # 化肥、农药利用率: the items of a shared short head
+        named = self.by_subject_rule(subject) if copies else []
+        if len(named) == copies:
+            return named  # 化肥、农药利用率分别…: the items of a shared short head
         parts = [p for p in self.comma.split(subject) if p]
         if len(parts) < 2 or (copies and len(parts) != copies):
             parts = [p for p in self.separators.split(subject) if p]
         if copies and len(parts) != copies:
             return [subject]
-        shared, opener = self.shared(parts[-1])
+        shared, opener = self.shared(parts[-1], len(parts[0]))
         return [*(self.completed(p, shared, opener) for p in parts[:-1]), parts[-1]]
 
     @staticmethod
@@ -72,18 +72,23 @@ class Items:
                 return [g.get("pre", "") + g[k] + g.get("head", "") for k in ("a", "b")]
         return []
 
-    def shared(self, last: str) -> tuple[str, str]:
+    def shared(self, last: str, item: int) -> tuple[str, str]:
         """(the measure the items share, the opening word it starts with or ""): what follows
         a predicate in the last item (煤焦化行业达到|能效标杆水平以上产能比例); else from an
         opening word before its share phrase or measure head (光纤|行业非电能源占比, 船舶|单位
-        换算周转量碳排放强度), else that phrase or head (可再生能源和非化石能源|占全社会用电量比重)."""
-        predicate = list(self.predicates.finditer(last))
+        换算周转量碳排放强度), else that phrase or head (可再生能源和非化石能源|占全社会用电量比重).
+        A last item that is a measure whole shares what follows its first `item` characters
+        (the first item's length: 化肥、农药、地膜|利用率), or nothing when that is no measure
+        (公路…回收率和循环利用率)."""
         share = self.share_of.search(last)
-        if predicate and last[predicate[-1].end():] and not (share and share.start() > 0):
+        shares = share is not None and share.start() > 0
+        predicate = list(self.predicates.finditer(last))
+        if predicate and last[predicate[-1].end():] and not shares:
             return last[predicate[-1].end():], ""
-        head = share if share and share.start() > 0 else self.heads.search(last)
+        head = share if shares else self.heads.search(last)
         if head and head.start() == 0:
-            return "", ""  # the last item is a measure of its own: 回收率和循环利用率
+            rest = last[item:]
+            return (rest, "") if 0 < item < len(last) and self.heads.fullmatch(rest) else ("", "")
         cut = head.start() if head else len(last)
         opener = self.opens.search(last, 1, cut)
         if opener:

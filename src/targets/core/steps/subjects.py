@@ -13,6 +13,8 @@ previous subject's measure. For a share, 新增/新建 belong to the subject (�
 """
 from __future__ import annotations
 
+import os
+
 from dataclasses import replace
 from typing import TYPE_CHECKING, Optional
 
@@ -24,9 +26,6 @@ if TYPE_CHECKING:
     from targets.core.context import Clause, Draft
 
 SUBJECT_MAX = 60  # characters of an indicator kept
-# A subject this short that ends the previous target's (年利用量 after 大宗固废年利用量) is that
-# measure again; a longer one (大城市… after 特大城市…) names its own.
-BARE_MEASURE_MAX = 4
 
 
 class Subjects(Examples):
@@ -35,6 +34,8 @@ class Subjects(Examples):
     aside: Pattern
     inside_bracket: Pattern  # the text before a number inside brackets, up to their opening
     standard_after: Pattern  # a standard named right after a share: the subject's measure
+    repeated_max: int  # the longest subject that may name the previous target's measure again
+    shared_head_min: int  # the characters a measure shares with the previous one's to be of its topic
     enumeration: Pattern  # examples before 等, dropped unless 分别 pairs them with values
     auxiliary: Pattern  # what ends a phrase that is no subject (云南将, 上海计划)
     adverbs: Pattern  # words of manner that name nothing standing alone (重点, 积极)
@@ -164,7 +165,8 @@ class Phrases:
         """The subject of the text before a number (and the text after it); `marks`: the year
         marks of `text` when the caller knows them (else they are found). A count's comparator
         right before it (制修订不少于200项计量技术规范) cuts nothing: the noun after it is counted."""
-        text = self.joins_next.sub("", self.after_years(self.inside_bracket.sub("", text), marks))
+        # (The bracket is cut after the year marks, whose offsets are the text's, are blanked.)
+        text = self.joins_next.sub("", self.inside_bracket.sub("", self.after_years(text, marks)))
         if count:
             text = self.before.sub("", text)
         if not listed:
@@ -197,7 +199,8 @@ class Phrases:
             head = self.tidy(head + rest) if rest[:1].isalpha() else head
         if self.only_verbs.match(head) or self.conjunction.match(head):
             return ""  # 投产296万千瓦, 达到70%或比2020年提高5个百分点: no subject of its own
-        standard = self.standard_after.match(rest) if share and head else None
+        standard = (self.standard_after.match(rest)
+                    if share and head and not self.has_measure.search(head) else None)
         if standard and not head.endswith(standard.group()):
             return self.tidy(head + standard.group())  # 新建居住建筑本体达到83%节能要求
         return head
@@ -234,6 +237,7 @@ class Subject:
         self.topic_phrase = rx(s.topic_phrase)
         self.measure_head = rx(s.measure_head)
         self.heads = rx(rules.split.heads)
+        self.repeated_max, self.shared_head_min = s.repeated_max, s.shared_head_min
 
     def __call__(self, clause: "Clause", draft: "Draft") -> Optional[str]:
         p, prev, last = self.phrases, clause.same_clause_last, clause.last
@@ -254,7 +258,7 @@ class Subject:
             found, rule = (p.tidy(noun.group()), "object") if noun else (found, rule)
         parts = self.parts(found)
         if last and found:
-            said = self.said_of(last, found, text, clause, own)
+            said = self.said_of(last, found, text, clause, own, draft.get("target_year"))
             if said:
                 found, rule, parts = said
         verbs = p.tidy(text)
@@ -284,29 +288,36 @@ class Subject:
                 return found, "previous_clause"
         return p.tidy(p.strive.sub("", p.after_years(text))), "verb"
 
+    def repeated(self, last: "Draft", found: str, year: Optional[int]) -> bool:
+        """Whether a short subject that ends the previous target's indicator names that measure
+        again, for another deadline (…年利用量达到A；到2030年，年利用量达到B); for the same year
+        it names a measure of its own (人均综合能耗下降6%，综合能耗下降5%)."""
+        previous, p = last["indicator"], self.phrases
+        dropped = previous[:-len(found)] if previous.endswith(found) else ""
+        return (2 <= len(found) <= self.repeated_max and bool(dropped)
+                and year is not None and last.get("target_year") not in (None, year)
+                and not p.verbs.search(dropped) and not p.object_verbs.search(dropped))
+
     def parts(self, subject: str) -> Optional[tuple[str, str]]:
         """(topic, measure) of a subject: 新能源|新增并网装机; None when it has no measure word."""
         cut = self.measure_head.search(subject) or self.topic_end.search(subject)
         return (subject[:cut.start()], subject[cut.start():]) if cut else (subject, "")
 
-    def said_of(self, last: "Draft", found: str, text: str, clause: "Clause",
-                own: bool) -> Optional[tuple[str, str, Optional[tuple[str, str]]]]:
-        """The subject read with the previous target's: 占…, a generic measure, a bare item;
-        (indicator, rule, the parts it passes on), or None."""
+    def said_of(self, last: "Draft", found: str, text: str, clause: "Clause", own: bool,
+                year: Optional[int]) -> Optional[tuple[str, str, Optional[tuple[str, str]]]]:
+        """The subject read with the previous target's: 占…, a generic measure, a bare item,
+        the same measure for another year; (indicator, rule, the parts it passes on), or None."""
         p, parts = self.phrases, last.get("_parts")
         if not own and self.share_of.match(text):
             return p.tidy(last["indicator"] + found), "share_of", None
-        previous = last["indicator"]
-        dropped = previous[:-len(found)] if previous.endswith(found) else ""
-        if 2 <= len(found) <= BARE_MEASURE_MAX and dropped and not p.verbs.search(dropped) \
-                and not p.object_verbs.search(dropped):
-            return previous, "repeated", parts  # 大宗固废年利用量达到…;到2030年,年利用量达到…
+        if self.repeated(last, found, year):
+            return last["indicator"], "repeated", parts  # 大宗固废年利用量达到…;到2030年,年利用量…
         if not parts:
             return None
         topic, measure = parts
         if self.generic.match(found) and len(topic) >= 2:
             return p.tidy(topic + found), "topic", parts
-        if (len(topic) >= 2 and measure[:2] == found[:2] and len(found) > 2
+        if (len(topic) >= 2 and len(os.path.commonprefix([measure, found])) >= self.shared_head_min
                 and not p.verbs.match(found) and not p.object_verbs.match(found)):
             # 可再生能源|发电装机容量达到…，发电装机比重达到…: a measure of the same topic
             return p.tidy(topic + found), "topic_measure", parts

@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Optional
 
 from targets.core.schema import Examples, Pattern
-from targets.core.steps.units import SHARE_FAMILIES
 
 if TYPE_CHECKING:
     from targets.core.context import Clause, Draft
@@ -14,7 +13,6 @@ if TYPE_CHECKING:
 class Triggers(Examples):
     verbs: Pattern
     count_verbs: Pattern
-    share_verb_after: Pattern  # a share's verb after the noun it is a share of
     predicates: Pattern  # what ends a subject: the verbs and comparators of a predicate
 
 
@@ -40,14 +38,16 @@ class Commitment:
         self.verbs = rules.rx(rules.triggers.verbs)
         self.count_verbs = rules.rx(rules.triggers.count_verbs)
         self.count_verb_at_end = rules.rx(f"(?:{rules.triggers.count_verbs})$")
-        self.share_verb_after = rules.rx(rules.triggers.share_verb_after)
         self.count_units = {f"unit:{u.id}" for u in rules.units if u.count}
         self.one = next(k for k, v in rules.numerals.digits.items() if v == 1)
 
     def __call__(self, clause: "Clause", draft: "Draft") -> Optional[str]:
         q, prefix, last = clause.quantity, clause.prefix, clause.last
         if q.chinese:
-            if q.number != self.one and self.count_verb_at_end.search(prefix):
+            # Right after its verb (打造两到三个示范基地), or near it and ending its clause
+            # (建成绿色矿山十家); one that runs on into a noun names something (创建建筑业十项新技术…).
+            near = self.count_verbs.search(prefix[-6:]) and not has_words(clause.suffix)
+            if q.number != self.one and (self.count_verb_at_end.search(prefix) or near):
                 draft.decided_by["trigger"] = "trigger:count_verb"
                 return None
             return "trigger:chinese_numeral"
@@ -68,8 +68,5 @@ class Commitment:
             return None
         if self.verbs.search(prefix):
             draft.decided_by["trigger"] = "trigger:verb"
-            return None
-        if q.unit_rule.family in SHARE_FAMILIES and self.share_verb_after.match(clause.suffix):
-            draft.decided_by["trigger"] = "trigger:share_verb_after"
             return None
         return "trigger:none"
