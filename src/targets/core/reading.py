@@ -239,7 +239,8 @@ class OpeningYears:
         opening = next((m for m in marks if m.start <= lead_end), None)
         if opening is not None:
             if (is_history(opening, self.doc) or opening.role != "deadline"
-                    or self.not_headline.match(block.text, opening.start)):
+                    # (matched from the mark: ^ holds at a string's start, not at a pos)
+                    or self.not_headline.match(block.text[opening.start:])):
                 return None
             if not targets or list_next():
                 return YearInForce(opening.year, f"headline:year:{opening.rule_id}")
