@@ -9,6 +9,8 @@ from targets.core.schema import Examples, Pattern, Strict
 from targets.core.steps.units import parse_number
 
 if TYPE_CHECKING:
+    import regex
+
     from targets.core.context import Clause, Draft
     from targets.core.match import YearMark
 
@@ -64,13 +66,8 @@ class Items:
         return item + (shared[len(opener):] if opener and item.endswith(opener) else shared)
 
     def by_subject_rule(self, subject: str) -> list[str]:
-        """The names a split.toml subject rule makes of the subject, or none."""
-        for rx in self.subjects:
-            m = rx.search(subject)
-            if m:
-                g = {k: v or "" for k, v in m.groupdict().items()}
-                return [g.get("pre", "") + g[k] + g.get("head", "") for k in ("a", "b")]
-        return []
+        """The names the first split.toml subject rule that fits makes of the subject, or none."""
+        return next((names for rx in self.subjects if (names := subject_names(rx, subject))), [])
 
     def shared(self, last: str, item: int) -> tuple[str, str]:
         """(the measure the items share, the opening word it starts with or ""): what follows
@@ -132,10 +129,19 @@ class Splitting:
                 if len(names) > 1:
                     return [_renamed(draft, n, f"split:{rule_id}") for n in names]
             # (分别 pairs the items with the clause's values: see Respectively.)
-            if subject and subject.search(indicator) and not self.respectively.search(clause.text):
-                names = self.items.by_subject_rule(indicator)
+            names = subject_names(subject, indicator) if subject else []
+            if names and not self.respectively.search(clause.text):
                 return [_renamed(draft, n, f"split:{rule_id}") for n in names]
         return [draft]
+
+
+def subject_names(rule: "regex.Pattern", subject: str) -> list[str]:
+    """The two names a subject rule (化肥、农药利用率: pre, a, b, head) makes of a subject, or none."""
+    m = rule.search(subject)
+    if not m:
+        return []
+    g = {k: v or "" for k, v in m.groupdict().items()}
+    return [g.get("pre", "") + g[k] + g.get("head", "") for k in ("a", "b")]
 
 
 def _renamed(draft: "Draft", indicator: str, rule: str) -> "Draft":
