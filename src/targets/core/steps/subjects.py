@@ -128,6 +128,7 @@ class Phrases:
         self.strip, self.strip_end, self.aside = rx(s.strip), rx(s.strip_end), rx(s.aside)
         self.inside_bracket = rx(s.inside_bracket)
         self.standard_after = rx(s.standard_after)
+        self.own_predicate_after = rx(rules.changes.own_predicate_after)
         # A separator right before the number is no part of the subject (创建1个示范镇和10个
         # 示范基地); only there: 碳中和 and 参与 end words elsewhere.
         self.joins_next = rx(f"(?:{rules.split.separators})\\s*$")
@@ -194,8 +195,12 @@ class Phrases:
         made = self.made(text, noun, share)
         if made:
             return made
-        if not cuts or (not head and noun):
-            # 城镇新建建筑100%执行绿色建筑标准; 80%以上的县级机关达到要求; 实现25万辆新能源汽车保有量
+        own_predicate = (share and bool(head) and self.own_predicate_after.match(suffix)
+                         # (a rest that holds another number is that number's: 20%以上的建筑达到200万平方米)
+                         and not any(ch.isdigit() for ch in rest))
+        if not cuts or (not head and noun) or own_predicate:
+            # 城镇新建建筑100%执行绿色建筑标准; 80%以上的县级机关达到要求; 实现25万辆新能源汽车保有量;
+            # 建成区45%以上面积达到海绵城市要求: the measure and its predicate follow the share
             head = self.tidy(head + rest) if rest[:1].isalpha() else head
         if self.only_verbs.match(head) or self.conjunction.match(head):
             return ""  # 投产296万千瓦, 达到70%或比2020年提高5个百分点: no subject of its own
