@@ -10,7 +10,6 @@ if TYPE_CHECKING:
     from targets.core.context import Clause, Draft
 
 
-
 class Changes(Examples):
     down: Pattern
     up: Pattern

@@ -10,7 +10,6 @@ if TYPE_CHECKING:
     from targets.core.context import Clause, Draft
 
 
-
 class Exclusion(Examples):
     id: str
     before: Optional[Pattern] = None  # anchored at the end of the text before the number

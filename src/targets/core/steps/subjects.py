@@ -14,7 +14,6 @@ previous subject's measure. For a share, 新增/新建 belong to the subject (�
 from __future__ import annotations
 
 import os
-
 from dataclasses import replace
 from typing import TYPE_CHECKING, Optional
 
