@@ -29,6 +29,7 @@ class Split(Strict):
     respectively: Pattern
     shared_markers: Pattern  # words that open a shared predicate (分别, 均, 双)
     heads: Pattern
+    whole: Pattern  # the end of an item that names its measure whole (…回收利用率)
     opens: Pattern  # words of the last item that open the measure the items share
     split: list[SplitRule]
 
@@ -40,6 +41,7 @@ class Items:
         self.comma = rules.rx(rules.split.item_separator)
         self.separators = rules.rx(rules.split.separators)
         self.heads = rules.rx(rules.split.heads)
+        self.whole = rules.rx(rules.split.whole)
         self.opens = rules.rx(rules.split.opens)
         self.predicates = rules.rx(rules.triggers.predicates)
         self.share_of = rules.rx(rules.subjects.share_of.removeprefix("^"))
@@ -57,11 +59,11 @@ class Items:
         shared, opener = self.shared(parts[-1], len(parts[0]))
         return [*(self.completed(p, shared, opener) for p in parts[:-1]), parts[-1]]
 
-    @staticmethod
-    def completed(item: str, shared: str, opener: str) -> str:
+    def completed(self, item: str, shared: str, opener: str) -> str:
         """An item with the measure it shares (less the measure's opening word where the item
-        ends with it already: 钢铁行业、建材行业能耗)."""
-        if item.endswith(shared):
+        ends with it already: 钢铁行业、建材行业能耗). An item that ends in a measure head of
+        its own is named whole (split.toml `whole`: 生活垃圾回收利用率和资源化利用率)."""
+        if item.endswith(shared) or self.whole.search(item):
             return item
         return item + (shared[len(opener):] if opener and item.endswith(opener) else shared)
 
