@@ -67,3 +67,22 @@ def test_a_rule_folders_marker_that_looks_behind_or_a_boundary_before_the_line_b
         folder = dataclasses.replace(rules, outline=outline)
         folder._cache = {}
         assert _titles(Reader(folder), text) == expected
+
+
+def test_a_marker_followed_by_a_sentence_not_a_title_cuts_nothing_after_it(rules):
+    # 16. opens an item that starts with its sentence (no title_end within title_max): the
+    # item is a section named by its opening words, and its sentence stays whole.
+    reader = Reader(rules)
+    text = "推动企业上市。16.遴选200家左右掌握核心技术的绿色低碳领域高新技术企业，采取一企一策方式。"
+    outline = reader.outline(text)
+    [heading] = outline.headings
+    assert heading.title.startswith("16.遴选200家") and heading.end == text.index("遴选")
+    assert outline.cuts() == [text.index("16."), text.index("遴选")]
+    # A title that ends within title_max is cut off from the sentence after it, as before.
+    short = reader.outline("推动企业上市。16.遴选领军企业。到2025年，培育200家企业。")
+    assert [h.title for h in short.headings] == ["16.遴选领军企业"]
+    # A rule folder's marker that matches no character cannot hold the scan in place.
+    empty = dataclasses.replace(rules, outline=rules.outline.model_copy(update={"heading": [
+        rules.outline.heading[3].model_copy(update={"marker": "(?=\\d{2}\\.)"})]}))
+    empty._cache = {}
+    assert len(Reader(empty).outline(text).headings) == 1

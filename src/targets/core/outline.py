@@ -200,6 +200,13 @@ class Reader:
             # words are the title.
             end = m.end() + role_end
             title = text[m.start():end].strip()
+        elif (not (on_its_line or rule.line) and m.end() > m.start()
+              and end == m.end() + self.rules.title_max):
+            # No title_end within title_max (…上市。16.遴选200家…企业，采取…): a sentence
+            # follows the marker, not a title. Its opening words name the section, and the
+            # sentence is not cut: the heading ends with its marker (a marker of characters:
+            # a heading that ends where it starts would be found there again).
+            end = m.end()
         return Heading(m.start(), end, rule.level, title, rule.id, role, role_rule)
 
     def title_stop(self, text: str, start: int) -> int:
