@@ -193,7 +193,8 @@ class Matcher:
         pers = self.rules.units.denominators
         per = rf"(?P<per>/{literal_alternation(pers)})?" if pers else ""
         numerals = self.rules.numerals
-        arabic = (rf"(?<![\p{{Latin}}\d.])(?P<num>{ARABIC})"
+        # A minus sign is the number's where nothing a number ends with stands before it.
+        arabic = (rf"(?<![\p{{Latin}}\d.])(?P<num>(?:(?<!%){numerals.minus}(?=\d))?{ARABIC})"
                   rf"(?:%?(?:{numerals.range})(?P<num2>{ARABIC}))?(?P<unit>{units}){per}")
         # Chinese numerals count only before measure words (两千辆, 十个): elsewhere they are
         # part of words (一批, 百万千瓦级) far more often than numbers.

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Optional
 
+import regex
 from pydantic import model_validator
 
 from targets.core.schema import Examples, Pattern, Strict
@@ -54,6 +55,7 @@ class Numerals(Examples):
     digits: dict[str, int]
     powers: dict[str, int]
     fraction: str
+    minus: Pattern
     range: Pattern
     guard: Pattern
 
@@ -63,12 +65,16 @@ class Numerals(Examples):
 
 
 def parse_number(text: str, numerals: Numerals) -> float:
-    """An Arabic or Chinese numeral as a float; a fraction is written denominator first."""
+    """An Arabic or Chinese numeral as a float; a fraction is written denominator first; a
+    minus sign (numerals.toml `minus`, which the quantity pattern takes only where it stands
+    before a number of its own) makes it negative."""
+    if text[0].isdigit() and numerals.fraction not in text:
+        return float(text)
+    if (sign := regex.match(numerals.minus, text)) and sign.end():
+        return -parse_number(text[sign.end():], numerals)
     if numerals.fraction in text:
         denominator, numerator = text.split(numerals.fraction, 1)
         return parse_number(numerator, numerals) / parse_number(denominator, numerals)
-    if text[0].isdigit():
-        return float(text)
     total, digit = 0, 0
     for ch in text:
         if ch in numerals.digits:
