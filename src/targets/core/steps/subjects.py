@@ -33,6 +33,8 @@ class Subjects(Examples):
     aside: Pattern
     inside_bracket: Pattern  # the text before a number inside brackets, up to their opening
     standard_after: Pattern  # a standard named right after a share: the subject's measure
+    share_of_total: Pattern  # the total a share is of, after the subject's verb (…总量的)
+    share_of_total_name: str  # the name of such a share: {subject} and {total}
     repeated_max: int  # the longest subject that may name the previous target's measure again
     shared_head_min: int  # the characters a measure shares with the previous one's to be of its topic
     enumeration: Pattern  # examples before 等, dropped unless 分别 pairs them with values
@@ -127,6 +129,7 @@ class Phrases:
         self.strip, self.strip_end, self.aside = rx(s.strip), rx(s.strip_end), rx(s.aside)
         self.inside_bracket = rx(s.inside_bracket)
         self.standard_after = rx(s.standard_after)
+        self.share_of_total, self.share_of_total_name = rx(s.share_of_total), s.share_of_total_name
         self.own_predicate_after = rx(rules.changes.own_predicate_after)
         # A separator right before the number is no part of the subject (创建1个示范镇和10个
         # 示范基地); only there: 碳中和 and 参与 end words elsewhere.
@@ -186,6 +189,11 @@ class Phrases:
         if cuts and segments[0] and segments[1] and self.condition.search(segments[0]) \
                 and not self.light.match(cuts[0].group()):
             head = segments[1]  # 改造后增加供热能力: the measure, not the condition
+        total = self.share_of_total.match(text[cuts[-1].end():].strip()) if share and cuts else None
+        if total and head and segments[0] and not self.share_measure.search(head):
+            # 新能源汽车新车销售量达到汽车新车销售总量的25%: the share of that total (a subject
+            # that is a share already, 充电设施配建比例不低于总车位的30%, keeps its name)
+            return self.share_of_total_name.format(subject=head, total=total.group("total"))
         rest = self.rest(suffix)
         noun = self.noun.match(rest)
         if (share and noun and self.ends.search(text) and self.has_measure.search(noun.group())
