@@ -333,7 +333,9 @@ class Subject:
                 and not p.verbs.match(found) and not p.object_verbs.match(found)):
             # 可再生能源|发电装机容量达到…，发电装机比重达到…: a measure of the same topic
             return p.tidy(topic + found), "topic_measure", parts
-        if (measure and not clause.predicated(self.phrases.ends) and not self.heads.search(found)
+        # (A count's item names what it counts: 新增…国家高新技术企业100家，省科技型中小企业200家.)
+        if (measure and not clause.quantity.count and not clause.predicated(self.phrases.ends)
+                and not self.heads.search(found)
                 and not self.phrases.has_measure.search(found)
                 and not p.verbs.search(clause.prefix) and not p.object_verbs.search(clause.prefix)
                 and not self.generic.match(found)):
