@@ -54,6 +54,9 @@ class Clause:
     years: tuple[YearMark, ...]  # every year mark of the sentence
     last: Optional["Draft"]  # the sentence's previous target
     scope: Scope
+    # The last quantity of the clause before this one that an exclusion rejected as a
+    # qualifier (热效率超过43%的柴油发动机1000台): its verb is not this one's predicate.
+    qualifier: Optional[Quantity] = None
 
     @cached_property
     def prefix(self) -> str:
@@ -65,6 +68,14 @@ class Clause:
         """The text since the previous quantity of the clause (or the clause's start)."""
         begin = self.previous.end if self.previous else self.start
         return self.sentence[begin:self.quantity.start]
+
+    @cached_property
+    def predicate_text(self) -> str:
+        """The text since the previous quantity, or since a qualifier after it: where this
+        quantity's own verb stands (能效提升20%以上的建筑面积|达到200万平方米)."""
+        if self.qualifier is None:
+            return self.local
+        return self.sentence[max(self.qualifier.end, self.start):self.quantity.start]
 
     @cached_property
     def suffix(self) -> str:

@@ -77,6 +77,7 @@ class Resolver:
             "subject": Subject(rules, self.matcher), "shared_bound": SharedBound(rules, predicates),
             "kind": Kind(rules, predicates), "baseline": Baseline(rules)}
         self.order = [self.steps[name] for name in STEPS]
+        self.noun_qualifiers = {f"exclusion:{e.id}" for e in rules.exclusions if e.qualifies_noun}
         self.splitting = Splitting(rules, items)
         self.respectively = Respectively(rules, items)
         self.reader = Reader(rules)  # the document's outline, for the pass over its sentences
@@ -91,10 +92,13 @@ class Resolver:
         found: list[Draft] = []
         last: Optional[Draft] = None
         boundary = None  # the last quantity that was not excluded as a qualifier
+        qualifier = None  # the last one excluded as qualifying the noun after it
         for q in quantities:
             cs, ce = clause_bounds(text, q.start)
             previous = boundary if boundary and boundary.end > cs else None
-            clause = Clause(text, q, cs, ce, previous, year_at(years, q.start), years, last, scope)
+            qualifier = qualifier if qualifier and qualifier.end > max(cs, previous.end if previous else 0) else None
+            clause = Clause(text, q, cs, ce, previous, year_at(years, q.start), years, last, scope,
+                            qualifier)
             draft = Draft({"start": q.start, "end": q.end})
             rejected = None
             for step in self.order:  # (a plain loop: 11 calls a quantity, a generator's cost adds up)
@@ -103,6 +107,8 @@ class Resolver:
                     break
             if rejected is None or not rejected.startswith(QUALIFIER_REJECTIONS):
                 boundary = q
+            elif rejected in self.noun_qualifiers:
+                qualifier = q
             if rejected is not None:
                 continue  # a step rejected it: not a target
             last = draft

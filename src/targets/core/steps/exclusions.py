@@ -22,6 +22,9 @@ class Exclusion(Examples):
     without_year: bool = False  # the rule applies only where no deadline year is in scope
     units: Literal["all", "amount", "measure", "count"]  # measure: neither a share nor a count
     unit_ids: list[str] = []  # only these units (units.toml ids), when given
+    # The number qualifies the noun after it (超过43%的柴油发动机1000台): its verb is not the
+    # predicate of a later number of the clause, nor a cut of that number's subject.
+    qualifies_noun: bool = False
     reason: str
 
 

@@ -72,7 +72,7 @@ class MadeObject:
         self.bare_measure = rx(s.bare_measure)
         self.locative = rx(s.locative)
 
-    def __call__(self, text: str, noun, share: bool = False) -> str:
+    def __call__(self, text: str, noun, share: bool = False, qualifier_at: Optional[int] = None) -> str:
         """The object of the last verb of making before the number, if one stands there: the
         text after the verb (up to a predicate), or the noun after the number; with a short
         noun subject before the verb in front (湖北省可再生能源新增发电装机). A share is never an
@@ -86,7 +86,7 @@ class MadeObject:
             after = text[verb.end():]
             if share and after.strip():
                 return ""
-            cut = self.phrases.ends.search(after)
+            cut = self.phrases.first_end(after, None if qualifier_at is None else qualifier_at - verb.end())
             obj = self.phrases.tidy(after[:cut.start()] if cut else after)
             bare = not after[:cut.start()].strip() and not after[cut.end():].strip() if cut else not after.strip()
             if not obj and bare and noun:
@@ -164,10 +164,12 @@ class Phrases:
         return self.suffix_lead.sub("", self.after.sub("", suffix, count=1)).rstrip("。!?")
 
     def subject(self, text: str, suffix: str, share: bool = False, listed: bool = False,
-                marks: Optional[list] = None, count: bool = False) -> str:
+                marks: Optional[list] = None, count: bool = False,
+                qualifier_at: Optional[int] = None) -> str:
         """The subject of the text before a number (and the text after it); `marks`: the year
         marks of `text` when the caller knows them (else they are found). A count's comparator
-        right before it (制修订不少于200项计量技术规范) cuts nothing: the noun after it is counted."""
+        right before it (制修订不少于200项计量技术规范) cuts nothing: the noun after it is counted.
+        Nor does the verb of a qualifier at `qualifier_at` (能效提升20%以上的建筑面积达到…)."""
         # (The bracket is cut after the year marks, whose offsets are the text's, are blanked.)
         text = self.joins_next.sub("", self.inside_bracket.sub("", self.after_years(text, marks)))
         if count:
@@ -175,7 +177,8 @@ class Phrases:
         if not listed:
             text = self.enumeration.sub("", text)
         cuts = [m for m in self.ends.finditer(text)
-                if not (share and self.increment_cut.match(m.group()))]
+                if not (share and self.increment_cut.match(m.group()))
+                and not self.qualifies(m, qualifier_at)]
         bounds = [0] + [x for m in cuts for x in (m.start(), m.end())] + [len(text)]
         segments = [self.tidy(text[a:b]) for a, b in zip(bounds[::2], bounds[1::2])]
         segments = ["" if self.adverbs.match(seg) else seg for seg in segments]  # 重点|突破|…技术
@@ -199,7 +202,7 @@ class Phrases:
         if (share and noun and self.ends.search(text) and self.has_measure.search(noun.group())
                 and self.of_noun.match(self.after.sub("", suffix, count=1))):
             return self.tidy(noun.group())  # 达到最大负荷5%左右的需求侧响应能力: the measure follows
-        made = self.made(text, noun, share)
+        made = self.made(text, noun, share, qualifier_at)
         if made:
             return made
         own_predicate = (share and bool(head) and self.own_predicate_after.match(suffix)
@@ -216,6 +219,15 @@ class Phrases:
         if standard and not head.endswith(standard.group()):
             return self.tidy(head + standard.group())  # 新建居住建筑本体达到83%节能要求
         return head
+
+    @staticmethod
+    def qualifies(predicate, qualifier_at: Optional[int]) -> bool:
+        """Whether a predicate match is the verb of a qualifier at `qualifier_at` (超过|43%的…)."""
+        return qualifier_at is not None and 0 <= qualifier_at - predicate.end() <= 1
+
+    def first_end(self, text: str, qualifier_at: Optional[int] = None):
+        """The first predicate of `text` that is no qualifier's verb, or None."""
+        return next((m for m in self.ends.finditer(text) if not self.qualifies(m, qualifier_at)), None)
 
     def after_years(self, text: str, marks: Optional[list] = None) -> str:
         """The text after its last year mark, when words follow it (将打造…项目2030年清洁能源装机
@@ -260,7 +272,9 @@ class Subject:
         begin = clause.quantity.start - len(text)  # the text is the sentence's up to the number
         marks = [replace(m, start=m.start - begin, end=m.end - begin) for m in clause.years
                  if m.start >= begin and m.end <= clause.quantity.start]
-        found = p.subject(text, clause.suffix, share, listed, marks, clause.quantity.count)
+        qualifier = clause.qualifier
+        qualifier_at = qualifier.start - begin if qualifier and qualifier.start >= begin else None
+        found = p.subject(text, clause.suffix, share, listed, marks, clause.quantity.count, qualifier_at)
         rule = "own" if own else "clause"
         # (less the previous number's own after-comparator: 20名以上科技人才、100名…)
         between = p.tidy(p.joins_next.sub("", p.after.sub("", text, count=1))) if own and prev else ""
