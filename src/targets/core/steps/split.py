@@ -154,12 +154,14 @@ def _renamed(draft: "Draft", indicator: str, rule: str) -> "Draft":
 
 class Respectively:
     """Sentence pass: A、B、C分别达到X、Y、Z gives the i-th item of the subject to the i-th
-    value; 2025年和2030年…分别达到X、Y gives the i-th year to the i-th value."""
+    value; 2025年和2030年…分别达到X、Y gives the i-th year to the i-th value; a comparator
+    after the last of a run of values (分别达到25%、30%以上) bounds each of them."""
 
     def __init__(self, rules, items: Items):
         self.marker = rules.rx(rules.split.respectively)
         self.separators = rules.rx(rules.split.separators)
         self.items = items
+        self.after = {f"comparator:{c.id}" for c in rules.comparators if c.position == "after"}
 
     def __call__(self, text: str, found: list["Draft"], years: tuple["YearMark", ...]) -> list["Draft"]:
         clause_of = [clause_bounds(text, f["start"])[0] for f in found]
@@ -180,9 +182,23 @@ class Respectively:
                     for f, (year, rule_id) in zip(group, deadlines):
                         f.decide("target_year", year, f"year:{rule_id}+split:respectively")
                         f.decide("year_source", "sentence", "")
+                if marked:
+                    self.share_trailing_bound(text, group)
             out += group if paired else [r]
             i += len(group) if paired else 1
         return out
+
+    def share_trailing_bound(self, text: str, group: list["Draft"]) -> None:
+        """The last value's after-comparator (以上, 以下, 左右) for the plain values of its run,
+        each joined to the next by a separator only (分别下降25%和20%以上: 25% is >= too)."""
+        last = group[-1]
+        if last.decided_by.get("comparator") not in self.after:
+            return
+        for f, nxt in zip(group[-2::-1], group[:0:-1]):
+            joined = self.separators.fullmatch(text[f["end"]:nxt["start"]].strip())
+            if not joined or f["comparator"] != "=":
+                return
+            f.decide("comparator", last["comparator"], "comparator:respectively_after")
 
     def year_list(self, text: str, years, pos: int) -> list[tuple[int, str]]:
         """The last run of years joined by 和/、 before pos (2025年和2030年), as deadlines."""

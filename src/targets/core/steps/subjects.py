@@ -60,6 +60,16 @@ class Subjects(Examples):
     share_measure: Pattern  # a share's own measure, after a first predicate (…的比例)
 
 
+def qualifies(predicate, qualifier_at: Optional[int]) -> bool:
+    """Whether a predicate match is the verb of a qualifier at `qualifier_at` (超过|43%的…)."""
+    return qualifier_at is not None and 0 <= qualifier_at - predicate.end() <= 1
+
+
+def first_predicate(ends, text: str, qualifier_at: Optional[int] = None):
+    """The first match of `ends` in `text` that is no qualifier's verb, or None."""
+    return next((m for m in ends.finditer(text) if not qualifies(m, qualifier_at)), None)
+
+
 class MadeObject:
     """The object of a verb of making before a number (新增骨干慢行通道30公里: 骨干慢行通道)."""
 
@@ -86,7 +96,8 @@ class MadeObject:
             after = text[verb.end():]
             if share and after.strip():
                 return ""
-            cut = self.phrases.first_end(after, None if qualifier_at is None else qualifier_at - verb.end())
+            cut = first_predicate(self.phrases.ends, after,
+                                  None if qualifier_at is None else qualifier_at - verb.end())
             obj = self.phrases.tidy(after[:cut.start()] if cut else after)
             bare = not after[:cut.start()].strip() and not after[cut.end():].strip() if cut else not after.strip()
             if not obj and bare and noun:
@@ -167,9 +178,8 @@ class Phrases:
                 marks: Optional[list] = None, count: bool = False,
                 qualifier_at: Optional[int] = None) -> str:
         """The subject of the text before a number (and the text after it); `marks`: the year
-        marks of `text` when the caller knows them (else they are found). A count's comparator
-        right before it (制修订不少于200项计量技术规范) cuts nothing: the noun after it is counted.
-        Nor does the verb of a qualifier at `qualifier_at` (能效提升20%以上的建筑面积达到…)."""
+        marks of `text`, where known. A count's comparator right before it (制修订不少于200项…)
+        cuts nothing, nor does the verb of a qualifier at `qualifier_at` (能效提升20%以上的…)."""
         # (The bracket is cut after the year marks, whose offsets are the text's, are blanked.)
         text = self.joins_next.sub("", self.inside_bracket.sub("", self.after_years(text, marks)))
         if count:
@@ -178,7 +188,7 @@ class Phrases:
             text = self.enumeration.sub("", text)
         cuts = [m for m in self.ends.finditer(text)
                 if not (share and self.increment_cut.match(m.group()))
-                and not self.qualifies(m, qualifier_at)]
+                and not qualifies(m, qualifier_at)]
         bounds = [0] + [x for m in cuts for x in (m.start(), m.end())] + [len(text)]
         segments = [self.tidy(text[a:b]) for a, b in zip(bounds[::2], bounds[1::2])]
         segments = ["" if self.adverbs.match(seg) else seg for seg in segments]  # 重点|突破|…技术
@@ -194,8 +204,7 @@ class Phrases:
             head = segments[1]  # 改造后增加供热能力: the measure, not the condition
         total = self.share_of_total.match(text[cuts[-1].end():].strip()) if share and cuts else None
         if total and head and segments[0] and not self.share_measure.search(head):
-            # 新能源汽车新车销售量达到汽车新车销售总量的25%: the share of that total (a subject
-            # that is a share already, 充电设施配建比例不低于总车位的30%, keeps its name)
+            # 新能源汽车新车销售量达到汽车新车销售总量的25% (not 配建比例不低于总车位的30%)
             return self.share_of_total_name.format(subject=head, total=total.group("total"))
         rest = self.rest(suffix)
         noun = self.noun.match(rest)
@@ -219,15 +228,6 @@ class Phrases:
         if standard and not head.endswith(standard.group()):
             return self.tidy(head + standard.group())  # 新建居住建筑本体达到83%节能要求
         return head
-
-    @staticmethod
-    def qualifies(predicate, qualifier_at: Optional[int]) -> bool:
-        """Whether a predicate match is the verb of a qualifier at `qualifier_at` (超过|43%的…)."""
-        return qualifier_at is not None and 0 <= qualifier_at - predicate.end() <= 1
-
-    def first_end(self, text: str, qualifier_at: Optional[int] = None):
-        """The first predicate of `text` that is no qualifier's verb, or None."""
-        return next((m for m in self.ends.finditer(text) if not self.qualifies(m, qualifier_at)), None)
 
     def after_years(self, text: str, marks: Optional[list] = None) -> str:
         """The text after its last year mark, when words follow it (将打造…项目2030年清洁能源装机
