@@ -9,7 +9,7 @@ from targets.core.steps.units import parse_number
 
 from .conftest import CORPUS
 
-LEADING_NUMBER = r"(?:{minus})?\d+(?:\.\d+)?|[一二两三四五六七八九十百千]+"  # minus: numerals.toml
+LEADING_NUMBER = r"(?:{minus})?\d+(?:\.\d+)?|[{chinese}]+"  # numerals.toml's minus and numerals
 
 
 def test_corpus_reads_without_errors(corpus_results):
@@ -24,7 +24,8 @@ def test_every_span_holds_its_number_and_unit(corpus_results, rules):
         text = load_file(CORPUS / result.source).text
         for t in result.targets:
             written = regex.sub(r"\s|第\d+页", "", simplify(text[t.char_start:t.char_end]))
-            number = regex.match(LEADING_NUMBER.format(minus=rules.numerals.minus), written)
+            number = regex.match(LEADING_NUMBER.format(minus=rules.numerals.minus,
+                                                       chinese=rules.numerals.characters), written)
             assert number, (t.source, t.char_start, written)
             assert parse_number(number.group(), rules.numerals) == t.value, (t.source, t.char_start, written)
             # A table cell holds the number; its unit stands in the row's unit column. A listed

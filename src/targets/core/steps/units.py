@@ -75,14 +75,17 @@ def parse_number(text: str, numerals: Numerals) -> float:
     if numerals.fraction in text:
         denominator, numerator = text.split(numerals.fraction, 1)
         return parse_number(numerator, numerals) / parse_number(denominator, numerals)
-    total, digit = 0, 0
+    total, section, digit = 0, 0, 0  # section: the part below the last power of 10,000
     for ch in text:
         if ch in numerals.digits:
             digit = numerals.digits[ch]
+        elif numerals.powers[ch] >= 10_000:
+            total += (section + digit or 1) * numerals.powers[ch]
+            section, digit = 0, 0
         else:
-            total += (digit or 1) * numerals.powers[ch]
+            section += (digit or 1) * numerals.powers[ch]
             digit = 0
-    return float(total + digit)
+    return float(total + section + digit)
 
 
 class Amount:
