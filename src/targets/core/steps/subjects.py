@@ -258,6 +258,7 @@ class Subject:
         self.respectively = rx(rules.split.respectively)
         self.joiners = rx(f"^(?:(?:{self.phrases.after.pattern}))?(?:{rules.split.separators})+")
         self.share_of, self.generic, self.topic_end = rx(s.share_of), rx(s.generic), rx(s.topic_end)
+        self.share_inside = rx(s.share_of.removeprefix("^"))  # a share phrase inside an indicator
         self.topic_phrase = rx(s.topic_phrase)
         self.measure_head = rx(s.measure_head)
         self.heads = rx(rules.split.heads)
@@ -335,7 +336,10 @@ class Subject:
         the same measure for another year; (indicator, rule, the parts it passes on), or None."""
         p, parts = self.phrases, last.get("_parts")
         if not own and self.share_of.match(text):
-            return p.tidy(last["indicator"] + found), "share_of", None
+            # …增加值占服务业比重达到54%，占地区生产总值比重: the share of the same numerator
+            base = last["indicator"]
+            inner = self.share_inside.search(base, 1)
+            return p.tidy((base[:inner.start()] if inner else base) + found), "share_of", None
         if self.repeated(last, found, year):
             return last["indicator"], "repeated", parts  # 大宗固废年利用量达到…;到2030年,年利用量…
         if not parts:
