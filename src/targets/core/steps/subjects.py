@@ -60,6 +60,13 @@ class Subjects(Examples):
     share_measure: Pattern  # a share's own measure, after a first predicate (…的比例)
 
 
+def joined(item: str, measure: str) -> str:
+    """An item and the measure it takes, the words they share said once (太阳能发电|发电装机:
+    太阳能发电装机)."""
+    overlap = next((k for k in range(min(len(item), len(measure)), 1, -1) if item.endswith(measure[:k])), 0)
+    return item + measure[overlap:]
+
+
 def qualifies(predicate, qualifier_at: Optional[int]) -> bool:
     """Whether a predicate match is the verb of a qualifier at `qualifier_at` (超过|43%的…)."""
     return qualifier_at is not None and 0 <= qualifier_at - predicate.end() <= 1
@@ -124,7 +131,9 @@ class MadeObject:
                  and not self.phrases.auxiliary.search(first))
         if plain and first != obj:
             return self.phrases.tidy(first + verb.group() + obj)
-        return self.phrases.tidy(verb.group() + obj) if self.adjectival.match(verb.group()) else obj
+        # 新增/新建 qualifies a measure that has a predicate of its own (新建建筑…排放量不高于,
+        # 新增装机容量超过); before the amount it makes it is the verb, said by the kind.
+        return self.phrases.tidy(verb.group() + obj) if self.adjectival.match(verb.group()) and cut else obj
 
 
 class Phrases:
@@ -357,5 +366,5 @@ class Subject:
                 and not self.phrases.has_measure.search(found)
                 and not p.verbs.search(clause.prefix) and not p.object_verbs.search(clause.prefix)
                 and not self.generic.match(found)):
-            return p.tidy(found + measure), "measure", parts  # 其中风电360万千瓦
+            return p.tidy(joined(found, measure)), "measure", parts  # 其中风电360万千瓦
         return None
