@@ -33,6 +33,8 @@ class Subjects(Examples):
     aside: Pattern
     inside_bracket: Pattern  # the text before a number inside brackets, up to their opening
     standard_after: Pattern  # a standard named right after a share: the subject's measure
+    group: Pattern  # a group a later clause names on its own: the previous measure, for it
+    group_measure: Pattern  # a share word such a group may carry (海口市、三亚市占比)
     share_of_total: Pattern  # the total a share is of, after the subject's verb (…总量的)
     share_of_total_name: str  # the name of such a share: {subject} and {total}
     repeated_max: int  # the longest subject that may name the previous target's measure again
@@ -134,6 +136,23 @@ class MadeObject:
         # 新增/新建 qualifies a measure that has a predicate of its own (新建建筑…排放量不高于,
         # 新增装机容量超过); before the amount it makes it is the verb, said by the kind.
         return self.phrases.tidy(verb.group() + obj) if self.adjectival.match(verb.group()) and cut else obj
+
+
+class OtherGroup:
+    """A later clause that names only another group (其他区域不低于80%; 其中海口市、三亚市占比
+    达到80%): the previous target's measure, for that group, less a group leading it."""
+
+    def __init__(self, rules):
+        s = rules.subjects
+        self.group = rules.rx(f"^(?P<group>{s.group})(?P<share>{s.group_measure})?$")
+        self.lead = rules.rx(f"^(?:{s.group})(?=\\p{{Han}}{{4}})")
+        self.share_end = rules.rx(f"(?:{s.group_measure})$")
+
+    def __call__(self, previous: str, found: str) -> Optional[str]:
+        m = self.group.match(found)
+        if not m or (m.group("share") and not self.share_end.search(previous)):
+            return None
+        return m.group("group") + self.lead.sub("", previous, count=1)
 
 
 class Phrases:
@@ -272,6 +291,7 @@ class Subject:
         self.measure_head = rx(s.measure_head)
         self.heads = rx(rules.split.heads)
         self.repeated_max, self.shared_head_min = s.repeated_max, s.shared_head_min
+        self.other_group = OtherGroup(rules)
 
     def __call__(self, clause: "Clause", draft: "Draft") -> Optional[str]:
         p, prev, last = self.phrases, clause.same_clause_last, clause.last
@@ -351,6 +371,8 @@ class Subject:
             return p.tidy((base[:inner.start()] if inner else base) + found), "share_of", None
         if self.repeated(last, found, year):
             return last["indicator"], "repeated", parts  # 大宗固废年利用量达到…;到2030年,年利用量…
+        if not clause.quantity.count and (other := self.other_group(last["indicator"], found)):
+            return p.tidy(other), "other_group", parts
         if not parts:
             return None
         topic, measure = parts
