@@ -34,6 +34,8 @@ class Subjects(Examples):
     inside_bracket: Pattern  # the text before a number inside brackets, up to their opening
     standard_after: Pattern  # a standard named right after a share: the subject's measure
     group: Pattern  # a group a later clause names on its own: the previous measure, for it
+    measure_of: Pattern  # a bare measure whose thing is named after its number (总面积309万亩的…)
+    noun_after_of: Pattern  # that thing, after 的 (and its count)
     group_measure: Pattern  # a share word such a group may carry (海口市、三亚市占比)
     share_of_total: Pattern  # the total a share is of, after the subject's verb (…总量的)
     share_of_total_name: str  # the name of such a share: {subject} and {total}
@@ -67,6 +69,12 @@ def joined(item: str, measure: str) -> str:
     太阳能发电装机)."""
     overlap = next((k for k in range(min(len(item), len(measure)), 1, -1) if item.endswith(measure[:k])), 0)
     return item + measure[overlap:]
+
+
+def topic_and_measure(subject: str, measure_head, topic_end) -> tuple[str, str]:
+    """(topic, measure) of a subject: 新能源|新增并网装机; the measure is "" without a measure word."""
+    cut = measure_head.search(subject) or topic_end.search(subject)
+    return (subject[:cut.start()], subject[cut.start():]) if cut else (subject, "")
 
 
 def qualifies(predicate, qualifier_at: Optional[int]) -> bool:
@@ -173,6 +181,7 @@ class Phrases:
         # A separator right before the number is no part of the subject (创建1个示范镇和10个
         # 示范基地); only there: 碳中和 and 参与 end words elsewhere.
         self.joins_next = rx(f"(?:{rules.split.separators})\\s*$")
+        self.next_item = rx(f"(?:{rules.split.item_separator})\\D*\\d.*$")
         self.enumeration, self.auxiliary = rx(s.enumeration), rx(s.auxiliary)
         self.adverbs = rx(f"^(?:{s.adverbs})$")
         self.object_verbs, self.noun = rx(s.object_verbs), rx(s.noun_after)
@@ -247,8 +256,8 @@ class Phrases:
                          and not any(ch.isdigit() for ch in rest))
         if not cuts or (not head and noun) or own_predicate:
             # 城镇新建建筑100%执行绿色建筑标准; 80%以上的县级机关达到要求; 实现25万辆新能源汽车保有量;
-            # 建成区45%以上面积达到海绵城市要求: the measure and its predicate follow the share
-            head = self.tidy(head + rest) if rest[:1].isalpha() else head
+            # 建成区45%以上面积达到海绵城市要求: the measure and its predicate follow (to a next item)
+            head = self.tidy(head + self.next_item.sub("", rest)) if rest[:1].isalpha() else head
         if self.only_verbs.match(head) or self.conjunction.match(head):
             return ""  # 投产296万千瓦, 达到70%或比2020年提高5个百分点: no subject of its own
         standard = (self.standard_after.match(rest)
@@ -292,11 +301,14 @@ class Subject:
         self.heads = rx(rules.split.heads)
         self.repeated_max, self.shared_head_min = s.repeated_max, s.shared_head_min
         self.other_group = OtherGroup(rules)
+        self.last_item = rx(f"^.*(?:{rules.split.item_separator})(?=\\p{{Han}}+$)")
+        self.bare_measure, self.noun_after_of = rx(s.measure_of), rx(s.noun_after_of)
 
     def __call__(self, clause: "Clause", draft: "Draft") -> Optional[str]:
         p, prev, last = self.phrases, clause.same_clause_last, clause.last
         own = bool(prev and any("\u4e00" <= ch <= "\u9fff" for ch in clause.local))
-        text = self.joiners.sub("", clause.local) if own else clause.prefix
+        # (an item's own text starts after the list's last separator: …片区、总面积1220万亩)
+        text = self.last_item.sub("", self.joiners.sub("", clause.local)) if own else clause.prefix
         share = clause.quantity.unit_rule.family in SHARE_FAMILIES
         listed = bool(self.respectively.search(clause.text))  # 分别 pairs the items: keep them
         begin = clause.quantity.start - len(text)  # the text is the sentence's up to the number
@@ -306,13 +318,15 @@ class Subject:
         qualifier_at = qualifier.start - begin if qualifier and qualifier.start >= begin else None
         found = p.subject(text, clause.suffix, share, listed, marks, clause.quantity.count, qualifier_at)
         rule = "own" if own else "clause"
+        if self.bare_measure.match(found) and (of := self.noun_after_of.match(clause.suffix)):
+            found, rule = of.group("noun") + found, "measure_of"  # 总面积309万亩的12个…片区
         # (less the previous number's own after-comparator: 20名以上科技人才、100名…)
         between = p.tidy(p.joins_next.sub("", p.after.sub("", text, count=1))) if own and prev else ""
         if between and prev["indicator"].endswith(between):
             # 创建50家绿色工厂、3家绿色供应链: the text between is the previous count's object.
             noun = p.noun.match(p.rest(clause.suffix))
             found, rule = (p.tidy(noun.group()), "object") if noun else (found, rule)
-        parts = self.parts(found)
+        parts = topic_and_measure(found, self.measure_head, self.topic_end)
         if last and found:
             said = self.said_of(last, found, text, clause, own, draft.get("target_year"))
             if said:
@@ -353,11 +367,6 @@ class Subject:
         return (2 <= len(found) <= self.repeated_max and bool(dropped)
                 and year is not None and last.get("target_year") not in (None, year)
                 and not p.verbs.search(dropped) and not p.object_verbs.search(dropped))
-
-    def parts(self, subject: str) -> Optional[tuple[str, str]]:
-        """(topic, measure) of a subject: 新能源|新增并网装机; None when it has no measure word."""
-        cut = self.measure_head.search(subject) or self.topic_end.search(subject)
-        return (subject[:cut.start()], subject[cut.start():]) if cut else (subject, "")
 
     def said_of(self, last: "Draft", found: str, text: str, clause: "Clause", own: bool,
                 year: Optional[int]) -> Optional[tuple[str, str, Optional[tuple[str, str]]]]:
