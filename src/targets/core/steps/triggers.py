@@ -9,10 +9,10 @@ if TYPE_CHECKING:
     from targets.core.context import Clause, Draft
 
 
-
 class Triggers(Examples):
     verbs: Pattern
     count_verbs: Pattern
+    goal_after: Pattern  # a goal's own predicate after the noun a share counts (…先行达到…)
     predicates: Pattern  # what ends a subject: the verbs and comparators of a predicate
 
 
@@ -38,6 +38,7 @@ class Commitment:
         self.verbs = rules.rx(rules.triggers.verbs)
         self.count_verbs = rules.rx(rules.triggers.count_verbs)
         self.count_verb_at_end = rules.rx(f"(?:{rules.triggers.count_verbs})$")
+        self.goal_after = rules.rx(rules.triggers.goal_after)
         self.count_units = {f"unit:{u.id}" for u in rules.units if u.count}
         self.one = next(k for k, v in rules.numerals.digits.items() if v == 1)
 
@@ -68,5 +69,8 @@ class Commitment:
             return None
         if self.verbs.search(prefix):
             draft.decided_by["trigger"] = "trigger:verb"
+            return None
+        if self.goal_after.match(clause.suffix):
+            draft.decided_by["trigger"] = "trigger:goal_after"
             return None
         return "trigger:none"
