@@ -34,6 +34,7 @@ class Subjects(Examples):
     inside_bracket: Pattern  # the text before a number inside brackets, up to their opening
     standard_after: Pattern  # a standard named right after a share: the subject's measure
     group: Pattern  # a group a later clause names on its own: the previous measure, for it
+    new_predicate: Pattern  # what opens another predicate after a number (并建成…)
     measure_of: Pattern  # a bare measure whose thing is named after its number (总面积309万亩的…)
     noun_after_of: Pattern  # that thing, after 的 (and its count)
     group_measure: Pattern  # a share word such a group may carry (海口市、三亚市占比)
@@ -174,13 +175,13 @@ class Phrases:
         self.ends = rx(rules.triggers.predicates)
         self.verbs = rx(rules.triggers.verbs)
         self.strip, self.strip_end, self.aside = rx(s.strip), rx(s.strip_end), rx(s.aside)
-        self.inside_bracket = rx(s.inside_bracket)
-        self.standard_after = rx(s.standard_after)
+        self.inside_bracket, self.standard_after = rx(s.inside_bracket), rx(s.standard_after)
         self.share_of_total, self.share_of_total_name = rx(s.share_of_total), s.share_of_total_name
         self.own_predicate_after = rx(rules.changes.own_predicate_after)
         # A separator right before the number is no part of the subject (创建1个示范镇和10个
         # 示范基地); only there: 碳中和 and 参与 end words elsewhere.
         self.joins_next = rx(f"(?:{rules.split.separators})\\s*$")
+        self.new_predicate = rx(s.new_predicate)
         self.next_item = rx(f"(?:{rules.split.item_separator})\\D*\\d.*$")
         self.enumeration, self.auxiliary = rx(s.enumeration), rx(s.auxiliary)
         self.adverbs = rx(f"^(?:{s.adverbs})$")
@@ -188,8 +189,7 @@ class Phrases:
         self.only_verbs = rx(f"^(?:{s.object_verbs}|{rules.triggers.verbs})+$")
         self.only_made = rx(f"^(?:{s.object_verbs})+$")
         self.conjunction = rx(f"^(?:{rules.split.separators}|{s.conjunction})$")
-        self.of_noun = rx(s.of_noun)
-        self.has_measure = rx(s.has_measure)
+        self.of_noun, self.has_measure = rx(s.of_noun), rx(s.has_measure)
         self.light = rx(f"^(?:{s.light_verbs})$")
         self.condition = rx(s.condition)
         self.share_measure = rx(s.share_measure)
@@ -254,7 +254,8 @@ class Phrases:
         own_predicate = (share and bool(head) and self.own_predicate_after.match(suffix)
                          # (a rest that holds another number is that number's: 20%以上的建筑达到200万平方米)
                          and not any(ch.isdigit() for ch in rest))
-        if not cuts or (not head and noun) or own_predicate:
+        # (Not a rest that opens a predicate of its own: 规划加氢站接近100座|并建成运行超过30座.)
+        if (not cuts and not (head and self.new_predicate.match(rest))) or (not head and noun) or own_predicate:
             # 城镇新建建筑100%执行绿色建筑标准; 80%以上的县级机关达到要求; 实现25万辆新能源汽车保有量;
             # 建成区45%以上面积达到海绵城市要求: the measure and its predicate follow (to a next item)
             head = self.tidy(head + self.next_item.sub("", rest)) if rest[:1].isalpha() else head
