@@ -37,6 +37,7 @@ class Subjects(Examples):
     new_predicate: Pattern  # what opens another predicate after a number (并建成…)
     measure_of: Pattern  # a bare measure whose thing is named after its number (总面积309万亩的…)
     noun_after_of: Pattern  # that thing, after 的 (and its count)
+    counted_tail: Pattern  # the verb after a counted noun (…示范小区建设): no part of it
     group_measure: Pattern  # a share word such a group may carry (海口市、三亚市占比)
     share_of_total: Pattern  # the total a share is of, after the subject's verb (…总量的)
     share_of_total_name: str  # the name of such a share: {subject} and {total}
@@ -304,6 +305,7 @@ class Subject:
         self.other_group = OtherGroup(rules)
         self.last_item = rx(f"^.*(?:{rules.split.item_separator})(?=\\p{{Han}}+$)")
         self.bare_measure, self.noun_after_of = rx(s.measure_of), rx(s.noun_after_of)
+        self.counted_tail = rx(s.counted_tail)
 
     def __call__(self, clause: "Clause", draft: "Draft") -> Optional[str]:
         p, prev, last = self.phrases, clause.same_clause_last, clause.last
@@ -321,6 +323,8 @@ class Subject:
         rule = "own" if own else "clause"
         if self.bare_measure.match(found) and (of := self.noun_after_of.match(clause.suffix)):
             found, rule = of.group("noun") + found, "measure_of"  # 总面积309万亩的12个…片区
+        if clause.quantity.count:  # 推进10个省级创新平台高质量建设: what is counted, less its verb
+            found = self.counted_tail.sub("", found) or found
         # (less the previous number's own after-comparator: 20名以上科技人才、100名…)
         between = p.tidy(p.joins_next.sub("", p.after.sub("", text, count=1))) if own and prev else ""
         if between and prev["indicator"].endswith(between):
