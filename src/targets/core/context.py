@@ -70,12 +70,11 @@ class Clause:
         return self.sentence[begin:self.quantity.start]
 
     @cached_property
-    def predicate_text(self) -> str:
-        """The text since the previous quantity, or since a qualifier after it: where this
-        quantity's own verb stands (能效提升20%以上的建筑面积|达到200万平方米)."""
-        if self.qualifier is None:
-            return self.local
-        return self.sentence[max(self.qualifier.end, self.start):self.quantity.start]
+    def own_from(self) -> int:
+        """Where in `local` this quantity's own verb may stand: after a qualifier of it, if one
+        stands there (能效提升20%以上的建筑面积|达到200万平方米), else at its start."""
+        begin = self.previous.end if self.previous else self.start
+        return max(0, self.qualifier.end - begin) if self.qualifier is not None else 0
 
     @cached_property
     def suffix(self) -> str:

@@ -193,9 +193,10 @@ class Matcher:
         pers = self.rules.units.denominators
         per = rf"(?P<per>/{literal_alternation(pers)})?" if pers else ""
         numerals = self.rules.numerals
-        # A minus sign is the number's where nothing a number ends with stands before it.
-        arabic = (rf"(?<![\p{{Latin}}\d.])(?P<num>(?:(?<!%){numerals.minus}(?=\d))?{ARABIC})"
-                  rf"(?:%?(?:{numerals.range})(?P<num2>{ARABIC}))?(?P<unit>{units}){per}")
+        # A minus sign is the number's where numerals.toml's `minus` says so.
+        arabic = (rf"(?<![\p{{Latin}}\d.])(?P<num>(?:{numerals.minus_after}{numerals.minus}(?=\d))?{ARABIC})"
+                  rf"(?:(?:%|(?P<scale>{numerals.range_scale}))?(?:{numerals.range})(?P<num2>{ARABIC}))?"
+                  rf"(?(scale)(?=(?P=scale)))(?P<unit>{units}){per}")
         # Chinese numerals count only before measure words (两千辆, 十个): elsewhere they are
         # part of words (一批, 百万千瓦级) far more often than numbers.
         chinese = (rf"(?P<cnum>{numerals.guard}[{regex.escape(numerals.characters)}]+)"

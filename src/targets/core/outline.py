@@ -200,12 +200,13 @@ class Reader:
             # words are the title.
             end = m.end() + role_end
             title = text[m.start():end].strip()
-        elif (not (on_its_line or rule.line) and m.end() > m.start()
+        elif (not (on_its_line or rule.line) and m.end() > m.start() and not at_line_start(text, m.start())
               and end == m.end() + self.rules.title_max):
-            # No title_end within title_max (…上市。16.遴选200家…企业，采取…): a sentence
-            # follows the marker, not a title. Its opening words name the section, and the
-            # sentence is not cut: the heading ends with its marker (a marker of characters:
-            # a heading that ends where it starts would be found there again).
+            # A marker inside a line with no title_end within title_max (…上市。16.遴选200家…企业，
+            # 采取…): a sentence follows it, not a title. Its opening words name the section, and
+            # the sentence is not cut: the heading ends with its marker (a marker of characters:
+            # a heading that ends where it starts would be found there again). A long title at a
+            # line's start is still cut off from what follows it.
             end = m.end()
         return Heading(m.start(), end, rule.level, title, rule.id, role, role_rule)
 
@@ -229,6 +230,11 @@ class Reader:
             return "", "", 0
         rule = self.role_rules[int(m.lastgroup[1:])]
         return rule.role, rule.id, len(title) - len(stripped) + m.end(m.lastgroup)
+
+
+def at_line_start(text: str, pos: int) -> bool:
+    """Whether only spaces stand between `pos` and the start of its line."""
+    return not text[text.rfind("\n", 0, pos) + 1:pos].strip()
 
 
 def check_outline_examples(rules) -> tuple[int, list[str]]:

@@ -63,9 +63,9 @@ class Kind:
             # 新增装机872万千瓦，其中风电360万千瓦: a clause with no predicate (one after the
             # number, 80%以上的机关达到…要求, is its own)
             prev = clause.last
-        # (A qualifier's change verb is its own: 能效提升20%以上的建筑面积达到200万平方米.)
-        own_from = len(local) - len(clause.predicate_text)
-        changes = [m for m in self.change.finditer(local, own_from)
+        # A qualifier's change verb is its own (能效提升20%以上的建筑面积达到200万平方米); an
+        # increment verb before the qualifier is still this quantity's (新增热效率超过43%的…1000台).
+        changes = [m for m in self.change.finditer(local, clause.own_from)
                    if not self.to_level.match(local[m.end():])]
         increments = list(self.increment.finditer(local))
         adds_up = (q.unit_rule.family not in SHARE_FAMILIES and not self.property.search(indicator)

@@ -196,8 +196,8 @@ class Respectively:
             return
         for f, nxt in zip(group[-2::-1], group[:0:-1]):
             joined = self.separators.fullmatch(text[f["end"]:nxt["start"]].strip())
-            if not joined or f["comparator"] != "=":
-                return
+            if not joined or f.decided_by.get("comparator") != "comparator:plain" or f["value_max"] is not None:
+                return  # (a value bound of its own, or a range, which is =, ends the run)
             f.decide("comparator", last["comparator"], "comparator:respectively_after")
 
     def year_list(self, text: str, years, pos: int) -> list[tuple[int, str]]:

@@ -43,6 +43,7 @@ class Subjects(Examples):
     share_of_total_name: str  # the name of such a share: {subject} and {total}
     repeated_max: int  # the longest subject that may name the previous target's measure again
     shared_head_min: int  # the characters a measure shares with the previous one's to be of its topic
+    measure_item_max: int  # the longest bare item that takes the previous target's measure
     enumeration: Pattern  # examples before 等, dropped unless 分别 pairs them with values
     auxiliary: Pattern  # what ends a phrase that is no subject (云南将, 上海计划)
     adverbs: Pattern  # words of manner that name nothing standing alone (重点, 积极)
@@ -79,6 +80,13 @@ def topic_and_measure(subject: str, measure_head, topic_end) -> tuple[str, str]:
     return (subject[:cut.start()], subject[cut.start():]) if cut else (subject, "")
 
 
+def after_previous_item(text: str, previous: str, separator: str, tidy) -> str:
+    """The text of a later item of a list, after the previous target's own noun and the list's
+    separator (12个森林碳汇发展片区|、总面积1220万亩); the whole text otherwise (换电站、加氢站共50座)."""
+    head, sep, tail = text.rpartition(separator)
+    return tail if sep and tidy(tail) and tidy(head) and previous.endswith(tidy(head)) else text
+
+
 def qualifies(predicate, qualifier_at: Optional[int]) -> bool:
     """Whether a predicate match is the verb of a qualifier at `qualifier_at` (超过|43%的…)."""
     return qualifier_at is not None and 0 <= qualifier_at - predicate.end() <= 1
@@ -97,6 +105,7 @@ class MadeObject:
         self.phrases = phrases
         self.object_verbs = rx(s.object_verbs)
         self.adjectival = rx(f"^(?:{s.adjectival})$")
+        self.stock = rx(rules.changes.stock)  # 新增…保有量: a stock, so 新增 says what is added
         self.modifier = rx(s.modifier)
         self.bare_measure = rx(s.bare_measure)
         self.locative = rx(s.locative)
@@ -145,7 +154,8 @@ class MadeObject:
             return self.phrases.tidy(first + verb.group() + obj)
         # 新增/新建 qualifies a measure that has a predicate of its own (新建建筑…排放量不高于,
         # 新增装机容量超过); before the amount it makes it is the verb, said by the kind.
-        return self.phrases.tidy(verb.group() + obj) if self.adjectival.match(verb.group()) and cut else obj
+        keep = self.adjectival.match(verb.group()) and (cut or self.stock.search(obj))
+        return self.phrases.tidy(verb.group() + obj) if keep else obj
 
 
 class OtherGroup:
@@ -302,16 +312,18 @@ class Subject:
         self.measure_head = rx(s.measure_head)
         self.heads = rx(rules.split.heads)
         self.repeated_max, self.shared_head_min = s.repeated_max, s.shared_head_min
+        self.measure_item_max = s.measure_item_max
         self.other_group = OtherGroup(rules)
-        self.last_item = rx(f"^.*(?:{rules.split.item_separator})(?=\\p{{Han}}+$)")
+        self.item_separator = rules.split.item_separator
         self.bare_measure, self.noun_after_of = rx(s.measure_of), rx(s.noun_after_of)
         self.counted_tail = rx(s.counted_tail)
 
     def __call__(self, clause: "Clause", draft: "Draft") -> Optional[str]:
         p, prev, last = self.phrases, clause.same_clause_last, clause.last
         own = bool(prev and any("\u4e00" <= ch <= "\u9fff" for ch in clause.local))
-        # (an item's own text starts after the list's last separator: …片区、总面积1220万亩)
-        text = self.last_item.sub("", self.joiners.sub("", clause.local)) if own else clause.prefix
+        text = self.joiners.sub("", clause.local) if own else clause.prefix
+        if own:
+            text = after_previous_item(text, prev["indicator"], self.item_separator, p.tidy)
         share = clause.quantity.unit_rule.family in SHARE_FAMILIES
         listed = bool(self.respectively.search(clause.text))  # 分别 pairs the items: keep them
         begin = clause.quantity.start - len(text)  # the text is the sentence's up to the number
@@ -397,7 +409,8 @@ class Subject:
             # 可再生能源|发电装机容量达到…，发电装机比重达到…: a measure of the same topic
             return p.tidy(topic + found), "topic_measure", parts
         # (A count's item names what it counts: 新增…国家高新技术企业100家，省科技型中小企业200家.)
-        if (measure and not clause.quantity.count and not clause.predicated(self.phrases.ends)
+        if (measure and not clause.quantity.count and len(found) <= self.measure_item_max
+                and not clause.predicated(self.phrases.ends)
                 and not self.heads.search(found)
                 and not self.phrases.has_measure.search(found)
                 and not p.verbs.search(clause.prefix) and not p.object_verbs.search(clause.prefix)

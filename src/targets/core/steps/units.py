@@ -55,8 +55,10 @@ class Numerals(Examples):
     digits: dict[str, int]
     powers: dict[str, int]
     fraction: str
-    minus: Pattern
+    minus: Pattern  # a minus sign's characters
+    minus_after: Pattern  # where one may stand: a lookbehind (after a verb, not a number)
     range: Pattern
+    range_scale: Pattern  # a scale word the first end of a range may repeat (30万-50万辆)
     guard: Pattern
 
     @property
