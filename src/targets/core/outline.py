@@ -200,8 +200,8 @@ class Reader:
             # words are the title.
             end = m.end() + role_end
             title = text[m.start():end].strip()
-        elif (not (on_its_line or rule.line) and m.end() > m.start() and not at_line_start(text, m.start())
-              and end == m.end() + self.rules.title_max):
+        elif (end == m.end() + self.rules.title_max and not (on_its_line or rule.line)
+              and m.end() > m.start() and not at_line_start(text, m.start())):
             # A marker inside a line with no title_end within title_max (…上市。16.遴选200家…企业，
             # 采取…): a sentence follows it, not a title. Its opening words name the section, and
             # the sentence is not cut: the heading ends with its marker (a marker of characters:

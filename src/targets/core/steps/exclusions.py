@@ -47,11 +47,14 @@ class Excluded:
                        rx(e.unless_before) if e.unless_before else None,
                        rx(e.sentence) if e.sentence else None)
                       for e in rules.exclusions]
-        # One search each for "could any rule's words stand here?": most numbers meet none.
-        self.any_before = self._any(rules, [e.before for e in rules.exclusions])
+        # One search each for "could any rule's words stand here?": most numbers meet none. A rule
+        # that needs all its words and has words after the number is looked for by those alone
+        # (率达到 stands before most shares; 率达到N%的… before few).
+        first = [e for e in rules.exclusions if not (e.match == "all" and e.after)]
+        self.any_before = self._any(rules, [e.before for e in first])
         self.any_after = self._any(rules, [e.after for e in rules.exclusions])
-        self.any_clause = self._any(rules, [e.clause for e in rules.exclusions])
-        self.any_sentence = self._any(rules, [e.sentence for e in rules.exclusions])
+        self.any_clause = self._any(rules, [e.clause for e in first])
+        self.any_sentence = self._any(rules, [e.sentence for e in first])
 
     @staticmethod
     def _any(rules, patterns: list[Optional[str]]):

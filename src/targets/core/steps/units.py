@@ -1,6 +1,7 @@
 """units.toml and numerals.toml: a quantity's number and unit, as written and in the standard unit."""
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Optional
 
 import regex
@@ -66,13 +67,18 @@ class Numerals(Examples):
         return "".join(self.digits) + "".join(self.powers)
 
 
+@functools.lru_cache(maxsize=None)
+def _compiled(pattern: str) -> "regex.Pattern":
+    return regex.compile(pattern, regex.V1)
+
+
 def parse_number(text: str, numerals: Numerals) -> float:
     """An Arabic or Chinese numeral as a float; a fraction is written denominator first; a
     minus sign (numerals.toml `minus`, which the quantity pattern takes only where it stands
     before a number of its own) makes it negative."""
     if text[0].isdigit() and numerals.fraction not in text:
         return float(text)
-    if (sign := regex.match(numerals.minus, text)) and sign.end():
+    if (sign := _compiled(numerals.minus).match(text)) and sign.end():
         return -parse_number(text[sign.end():], numerals)
     if numerals.fraction in text:
         denominator, numerator = text.split(numerals.fraction, 1)
