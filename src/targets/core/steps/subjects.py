@@ -88,7 +88,8 @@ def after_previous_item(text: str, previous: str, separator: str, tidy) -> str:
 
 
 def qualifies(predicate, qualifier_at: Optional[int]) -> bool:
-    """Whether a predicate match is the verb of a qualifier at `qualifier_at` (超过|43%的…)."""
+    """Whether a predicate match is the verb of a qualifier at `qualifier_at` (超过|43%的…), right
+    before it or one character before (提升|至20%以上的…, a space)."""
     return qualifier_at is not None and 0 <= qualifier_at - predicate.end() <= 1
 
 
