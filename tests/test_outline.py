@@ -86,3 +86,14 @@ def test_a_marker_followed_by_a_sentence_not_a_title_cuts_nothing_after_it(rules
         rules.outline.heading[3].model_copy(update={"marker": "(?=\\d{2}\\.)"})]}))
     empty._cache = {}
     assert len(Reader(empty).outline(text).headings) == 1
+
+
+def test_a_line_start_marker_whose_text_reaches_a_number_opens_a_sentence(rules):
+    # 1.全省新增…车辆2000辆以上。: past title_max, a number within number_reach: not a title.
+    # A long title with no number soon after is still cut at title_max.
+    reader = Reader(rules)
+    text = "二、主要任务\n1.全省新增新能源和清洁能源动力的城市公交车和物流配送车辆2000辆以上。"
+    heading = reader.outline(text).headings[1]
+    assert heading.end == text.index("全省")
+    titled = "三、加快构建以新能源为主体的新型电力系统和清洁低碳安全高效能源体系全省非化石能源消费比重达到20%。"
+    assert reader.outline(titled).headings[0].end == len("三、") + rules.outline.title_max

@@ -1,7 +1,7 @@
 """Rules x sentence -> raw matches: quantities, year marks and clauses, as strings and spans."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Iterator, Optional
 
@@ -149,7 +149,7 @@ class Quantity:
 
     @property
     def chinese(self) -> bool:
-        return not self.number[0].isdigit()
+        return not any(ch.isdigit() for ch in self.number[:2])  # (-30: a sign, then digits)
 
     @property
     def count(self) -> bool:
@@ -235,7 +235,11 @@ class Matcher:
             else:
                 unit = m.group("cunit")
                 out.append(Quantity(m.start(), m.end(), m.group("cnum"), None, unit, self.unit_of[unit]))
-        return with_listed(self.listed_number, text, out)
+        return with_listed(self.listed_number, text, ranges_written_whole(self.range_between, text, out))
+
+    @cached_property
+    def range_between(self) -> regex.Pattern:
+        return regex.compile(rf"\s*(?:{self.rules.numerals.range_whole})\s*", regex.V1)
 
     @cached_property
     def listed_number(self) -> regex.Pattern:
@@ -281,6 +285,19 @@ class Matcher:
                 by = bool("by" in m.re.groupindex and m.group("by"))
                 marks.append(YearMark(m.start(), m.end(), year, rule.role, rule.id, by))
         return sorted(marks, key=lambda y: y.start)
+
+
+def ranges_written_whole(between: regex.Pattern, text: str, found: list[Quantity]) -> list[Quantity]:
+    """A range whose ends both carry the unit (5个-10个, 100万千瓦-200万千瓦) is one quantity."""
+    out: list[Quantity] = []
+    for q in found:
+        last = out[-1] if out else None
+        if (last is not None and last.number_max is None and q.number_max is None and not q.chinese
+                and (last.unit, last.per) == (q.unit, q.per) and between.fullmatch(text, last.end, q.start)):
+            out[-1] = replace(last, end=q.end, number_max=q.number)
+        else:
+            out.append(q)
+    return out
 
 
 def with_listed(listed_number: regex.Pattern, text: str, found: list[Quantity]) -> list[Quantity]:

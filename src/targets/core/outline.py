@@ -47,6 +47,7 @@ class OutlineRules(Strict):
     boundary: Pattern  # what the text before a heading marker must end with
     title_end: Pattern
     title_max: int
+    number_reach: int  # a number this far past title_max makes a line-start "title" a sentence
     heading: list[HeadingRule]
     list: list[ListRule]
     headline: Headline
@@ -201,12 +202,14 @@ class Reader:
             end = m.end() + role_end
             title = text[m.start():end].strip()
         elif (end == m.end() + self.rules.title_max and not (on_its_line or rule.line)
-              and m.end() > m.start() and not at_line_start(text, m.start())):
-            # A marker inside a line with no title_end within title_max (…上市。16.遴选200家…企业，
-            # 采取…): a sentence follows it, not a title. Its opening words name the section, and
-            # the sentence is not cut: the heading ends with its marker (a marker of characters:
-            # a heading that ends where it starts would be found there again). A long title at a
-            # line's start is still cut off from what follows it.
+              and m.end() > m.start()
+              and (not at_line_start(text, m.start())
+                   or number_in_sentence(text, m.end(), end + self.rules.number_reach))):
+            # No title_end within title_max, inside a line (…上市。16.遴选200家…企业，采取…) or
+            # with a number soon after (1.全省新增…车辆2000辆以上。): a sentence follows the marker, not
+            # a title. Its opening words name the section, and the sentence is not cut: the
+            # heading ends with its marker (a marker of characters: a heading that ends where it
+            # starts would be found there again). A long title at a line's start is still cut.
             end = m.end()
         return Heading(m.start(), end, rule.level, title, rule.id, role, role_rule)
 
@@ -230,6 +233,12 @@ class Reader:
             return "", "", 0
         rule = self.role_rules[int(m.lastgroup[1:])]
         return rule.role, rule.id, len(title) - len(stripped) + m.end(m.lastgroup)
+
+
+def number_in_sentence(text: str, start: int, reach: int) -> bool:
+    """Whether a digit stands between `start` and `reach`, in the same sentence (。) and line."""
+    end = min(i for i in (text.find("\n", start, reach), text.find("。", start, reach), reach) if i >= 0)
+    return any(ch.isdigit() for ch in text[start:end])
 
 
 def at_line_start(text: str, pos: int) -> bool:

@@ -60,6 +60,7 @@ class Numerals(Examples):
     minus_after: Pattern  # where one may stand: a lookbehind (after a verb, not a number)
     range: Pattern
     range_scale: Pattern  # a scale word the first end of a range may repeat (30万-50万辆)
+    range_whole: Pattern  # what joins two quantities with one unit into a range (5个-10个)
     guard: Pattern
 
     @property
