@@ -64,17 +64,20 @@ class Clause:
         return self.sentence[self.start:self.quantity.start]
 
     @cached_property
+    def local_start(self) -> int:
+        """Where `local` starts: after the previous quantity of the clause, or at its start."""
+        return self.previous.end if self.previous else self.start
+
+    @cached_property
     def local(self) -> str:
         """The text since the previous quantity of the clause (or the clause's start)."""
-        begin = self.previous.end if self.previous else self.start
-        return self.sentence[begin:self.quantity.start]
+        return self.sentence[self.local_start:self.quantity.start]
 
     @cached_property
     def own_from(self) -> int:
         """Where in `local` this quantity's own verb may stand: after a qualifier of it, if one
         stands there (能效提升20%以上的建筑面积|达到200万平方米), else at its start."""
-        begin = self.previous.end if self.previous else self.start
-        return max(0, self.qualifier.end - begin) if self.qualifier is not None else 0
+        return max(0, self.qualifier.end - self.local_start) if self.qualifier is not None else 0
 
     @cached_property
     def suffix(self) -> str:
@@ -84,7 +87,7 @@ class Clause:
     def predicated(self, predicates, since_clause: bool = True) -> bool:
         """Whether a predicate stands before the number, in the clause (or since the previous
         quantity), read with the number's first character (达100%: 达 is one before a digit)."""
-        begin = self.start if since_clause or not self.previous else self.previous.end
+        begin = self.start if since_clause else self.local_start
         return bool(predicates.search(self.sentence, begin, self.quantity.start + 1))
 
     @cached_property

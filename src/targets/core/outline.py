@@ -14,6 +14,7 @@ from typing import Literal, Optional
 import regex
 
 from targets.core.schema import Pattern, Strict
+from targets.core.segment import STOPS
 
 ROLES = ("history", "outlook", "goals", "tasks", "projects", "conditions")
 
@@ -236,9 +237,13 @@ class Reader:
 
 
 def number_in_sentence(text: str, start: int, reach: int) -> bool:
-    """Whether a digit stands between `start` and `reach`, in the same sentence (。) and line."""
-    end = min(i for i in (text.find("\n", start, reach), text.find("。", start, reach), reach) if i >= 0)
-    return any(ch.isdigit() for ch in text[start:end])
+    """Whether a digit stands between `start` and `reach`, before its sentence or line ends."""
+    for ch in text[start:reach]:
+        if ch in STOPS or ch == "\n":
+            return False
+        if ch.isdigit():
+            return True
+    return False
 
 
 def at_line_start(text: str, pos: int) -> bool:
