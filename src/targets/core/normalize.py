@@ -29,6 +29,8 @@ class Normalize(Examples):
     delete: list[Deletion]
     join_between: Pattern
     keep_after: Pattern  # a line after which a break stays (a heading or title line)
+    page_break_min: int  # the shortest line a break across a blank line joins to the next
+    runs_on: Pattern  # ... or what such a line holds when it is a sentence begun (，)
     wrap: Wrap  # hard-wrapped lines (a PDF's): see wraps.py
 
 # Full-width ASCII (！ to ～) and the ideographic space become their half-width forms.
@@ -83,9 +85,11 @@ def _deletion_pattern(rules) -> regex.Pattern:
 
 
 def _breaks_a_word(text: str, start: int, end: int, joinable: regex.Pattern,
-                   keep_after: regex.Pattern) -> bool:
+                   keep_after: regex.Pattern, blank: tuple[int, regex.Pattern]) -> bool:
     """A line break between two word characters, outside tables and not after a heading or
-    title line, is an artefact of layout."""
+    title line, is an artefact of layout. Across a blank line only a long line, one with a
+    clause begun or the last of a wrapped paragraph runs on (a page break inside a paragraph);
+    another is a title, a dateline or a breadcrumb."""
     if start == 0 or end >= len(text):
         return False
     if not (joinable.match(text[start - 1]) and joinable.match(text[end])):
@@ -94,9 +98,21 @@ def _breaks_a_word(text: str, start: int, end: int, joinable: regex.Pattern,
     line_before = text[line_start:start]
     if keep_after.match(line_before) and _stands_alone(text, line_start):
         return False
+    if text.count("\n", start, end) > 1 and not (len(line_before.strip()) >= blank[0]
+                                                 or blank[1].search(line_before)
+                                                 or _ends_a_paragraph_line(text, line_start)):
+        return False
     line_after_end = text.find("\n", end)
     line_after = text[end:line_after_end if line_after_end >= 0 else len(text)]
     return "\t" not in line_before and "\t" not in line_after
+
+
+def _ends_a_paragraph_line(text: str, line_start: int) -> bool:
+    """The line at line_start is the last of a paragraph of several (the line before it is not
+    blank and ends no sentence): wrapped, where a title is a paragraph of one line."""
+    before = text[:max(0, line_start - 1)]
+    previous = before[before.rfind("\n") + 1:].rstrip()
+    return bool(previous) and previous[-1] not in SENTENCE_ENDS
 
 
 def _stands_alone(text: str, line_start: int) -> bool:
@@ -112,13 +128,14 @@ def normalize(original: str, rules) -> Normalized:
     text = simplify(original)
     joinable = rules.rx(rules.normalize.join_between)
     keep_after = rules.rx(rules.normalize.keep_after)
+    blank = (rules.normalize.page_break_min, rules.rx(rules.normalize.runs_on))
     wraps = wrap_breaks(text, rules.normalize.wrap, rules.rx)
     pieces: list[str] = []
     norm_starts, orig_starts = [0], [0]
     pos = produced = 0
     for m in _deletion_pattern(rules).finditer(text):
         if (m.lastgroup == "line_break"
-                and not _breaks_a_word(text, m.start(), m.end(), joinable, keep_after)
+                and not _breaks_a_word(text, m.start(), m.end(), joinable, keep_after, blank)
                 and text.index("\n", m.start()) not in wraps):
             continue
         pieces.append(text[pos:m.start()])

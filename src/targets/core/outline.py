@@ -88,6 +88,9 @@ class Section:
 
 NO_SECTION = Section("", "", "")
 INLINE_TAIL = 6  # characters after an inline title's role words that make them its title
+# A title is one line: a marker on a line of its own takes the next line for its title (附件1
+# then, past a blank line, 碳达峰试点县…), and the section names them without the break.
+_BREAK = regex.compile(r"\s*\n\s*")
 
 
 class Outline:
@@ -192,7 +195,7 @@ class Reader:
         """The heading a marker match opens, or None for a marker with no title."""
         rule = self.rules.heading[int(m.lastgroup[1:])]
         end = self.title_stop(text, m.end())
-        title = text[m.start():end].strip()
+        title = _BREAK.sub("", text[m.start():end].strip())
         if len(title) <= len(m.group().strip()) and not rule.line:
             return None
         role, role_rule, role_end = self.role_of(text[m.end():end])
@@ -201,7 +204,7 @@ class Reader:
             # An inline title that runs on into its text (三、重点任务将碳达峰贯穿于…): its role
             # words are the title.
             end = m.end() + role_end
-            title = text[m.start():end].strip()
+            title = _BREAK.sub("", text[m.start():end].strip())
         elif (end == m.end() + self.rules.title_max and not (on_its_line or rule.line)
               and m.end() > m.start()
               and (not at_line_start(text, m.start())

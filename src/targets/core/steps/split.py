@@ -31,6 +31,8 @@ class Split(Strict):
     heads: Pattern
     whole: Pattern  # the end of an item that names its measure whole (…回收利用率)
     opens: Pattern  # words of the last item that open the measure the items share
+    leads: Pattern  # the basis a first item opens with, which later items share (单位GDP)
+    based: Pattern  # an item with a basis of its own, or an intensity whole
     split: list[SplitRule]
 
 
@@ -43,6 +45,8 @@ class Items:
         self.heads = rules.rx(rules.split.heads)
         self.whole = rules.rx(rules.split.whole)
         self.opens = rules.rx(rules.split.opens)
+        self.leads = rules.rx(rules.split.leads)
+        self.based = rules.rx(rules.split.based)
         self.predicates = rules.rx(rules.triggers.predicates)
         self.share_of = rules.rx(rules.subjects.share_of.removeprefix("^"))
         self.subjects = [rules.rx(r.subject) for r in rules.split.split if r.subject]
@@ -57,7 +61,15 @@ class Items:
         if copies and len(parts) != copies:
             return [subject]
         shared, opener = self.shared(parts[-1], len(parts[0]))
-        return [*(self.completed(p, shared, opener) for p in parts[:-1]), parts[-1]]
+        return self.led([*(self.completed(p, shared, opener) for p in parts[:-1]), parts[-1]])
+
+    def led(self, names: list[str]) -> list[str]:
+        """Later items with the basis the first opens with (单位地区生产总值能耗和二氧化碳排放:
+        单位地区生产总值二氧化碳排放), unless one names its own (人均…) or is an intensity whole."""
+        lead = self.leads.search(names[0])
+        if not lead:
+            return names
+        return [names[0], *(n if self.based.search(n) else lead.group() + n for n in names[1:])]
 
     def completed(self, item: str, shared: str, opener: str) -> str:
         """An item with the measure it shares (less the measure's opening word where the item

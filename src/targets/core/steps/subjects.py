@@ -173,6 +173,8 @@ class OtherGroup:
         m = self.group.match(found)
         if not m or (m.group("share") and not self.share_end.search(previous)):
             return None
+        if self.group.match(previous):
+            return None  # the previous target named a group only: no measure to share
         return m.group("group") + self.lead.sub("", previous, count=1)
 
 
