@@ -20,6 +20,7 @@ class SplitRule(Examples):
     marker: Optional[Pattern] = None  # anchored at the end of the text before the number
     copies: Optional[int] = None
     subject: Optional[Pattern] = None  # a subject of two items sharing a head (化肥、农药利用率)
+    alone: bool = False  # only for the one number of its clause (分别减少50%, not 分别达到5%、6%)
     counterexamples_one: list[str] = []
 
 
@@ -33,6 +34,7 @@ class Split(Strict):
     opens: Pattern  # words of the last item that open the measure the items share
     leads: Pattern  # the basis a first item opens with, which later items share (单位GDP)
     based: Pattern  # an item with a basis of its own, or an intensity whole
+    counted: Pattern  # the count of the items, in the last (哈尔滨、…、绥化|4市|散煤用量)
     split: list[SplitRule]
 
 
@@ -47,6 +49,7 @@ class Items:
         self.opens = rules.rx(rules.split.opens)
         self.leads = rules.rx(rules.split.leads)
         self.based = rules.rx(rules.split.based)
+        self.counted = rules.rx(rules.split.counted)
         self.predicates = rules.rx(rules.triggers.predicates)
         self.share_of = rules.rx(rules.subjects.share_of.removeprefix("^"))
         self.subjects = [rules.rx(r.subject) for r in rules.split.split if r.subject]
@@ -60,6 +63,11 @@ class Items:
             parts = [p for p in self.separators.split(subject) if p]
         if copies and len(parts) != copies:
             return [subject]
+        count = self.counted.search(parts[-1])
+        if count and count.start() > 0:
+            # 哈尔滨、齐齐哈尔、大庆、绥化4市散煤用量: what follows the count is the shared measure
+            shared = parts[-1][count.end():]
+            return [p + shared for p in parts[:-1]] + [parts[-1][:count.start()] + shared]
         shared, opener = self.shared(parts[-1], len(parts[0]))
         return self.led([*(self.completed(p, shared, opener) for p in parts[:-1]), parts[-1]])
 
@@ -131,14 +139,15 @@ class Splitting:
     def __init__(self, rules, items: Items):
         rx = rules.rx
         self.rules = [(r.id, rx(r.marker) if r.marker else None, r.copies,
-                       rx(r.subject) if r.subject else None) for r in rules.split.split]
+                       rx(r.subject) if r.subject else None, r.alone) for r in rules.split.split]
         self.respectively = rx(rules.split.respectively)
         self.items = items
 
     def __call__(self, clause: "Clause", draft: "Draft") -> list["Draft"]:
         indicator = draft["indicator"]
-        for rule_id, marker, copies, subject in self.rules:
-            if marker and marker.search(clause.local):
+        alone = clause.previous is None and not any(c.isdigit() for c in clause.suffix)
+        for rule_id, marker, copies, subject, only_alone in self.rules:
+            if marker and marker.search(clause.local) and (alone or not only_alone):
                 names = self.items(indicator, copies)
                 if len(names) > 1:
                     return [_renamed(draft, n, f"split:{rule_id}") for n in names]
