@@ -166,7 +166,8 @@ class OtherGroup:
     def __init__(self, rules):
         s = rules.subjects
         self.group = rules.rx(f"^(?P<group>{s.group})(?P<share>{s.group_measure})?$")
-        self.lead = rules.rx(f"^(?:{s.group})(?=\\p{{Han}}{{4}})")
+        # (groups joined: 县城和城乡结合部 leads as one)
+        self.lead = rules.rx(f"^(?:{s.group})(?:(?:和|、|及)(?:{s.group}))*(?=\\p{{Han}}{{4}})")
         self.share_end = rules.rx(f"(?:{s.group_measure})$")
 
     def __call__(self, previous: str, found: str) -> Optional[str]:
@@ -400,7 +401,10 @@ class Subject:
             return p.tidy((base[:inner.start()] if inner else base) + found), "share_of", None
         if self.repeated(last, found, year):
             return last["indicator"], "repeated", parts  # 大宗固废年利用量达到…;到2030年,年利用量…
-        if not clause.quantity.count and (other := self.other_group(last["indicator"], found)):
+        q = clause.quantity
+        if not q.count and last.get("unit") == q.unit + q.per and (
+                other := self.other_group(last["indicator"], found)):
+            # (of a measure in the same unit: 替代散烧煤1.5亿吨，县城达80%以上 shares nothing)
             return p.tidy(other), "other_group", parts
         if not parts:
             return None
