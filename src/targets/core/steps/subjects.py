@@ -23,6 +23,7 @@ from targets.core.steps.units import SHARE_FAMILIES
 
 if TYPE_CHECKING:
     from targets.core.context import Clause, Draft
+    from targets.core.match import Quantity
 
 SUBJECT_MAX = 60  # characters of an indicator kept
 
@@ -161,7 +162,8 @@ class MadeObject:
 
 class OtherGroup:
     """A later clause that names only another group (其他区域不低于80%; 其中海口市、三亚市占比
-    达到80%): the previous target's measure, for that group, less a group leading it."""
+    达到80%): the previous target's measure in the same unit, for that group, less a group
+    leading it."""
 
     def __init__(self, rules):
         s = rules.subjects
@@ -170,7 +172,10 @@ class OtherGroup:
         self.lead = rules.rx(f"^(?:{s.group})(?:(?:和|、|及)(?:{s.group}))*(?=\\p{{Han}}{{4}})")
         self.share_end = rules.rx(f"(?:{s.group_measure})$")
 
-    def __call__(self, previous: str, found: str) -> Optional[str]:
+    def __call__(self, last: "Draft", found: str, q: "Quantity") -> Optional[str]:
+        if q.count or last.get("unit") != q.unit + q.per:
+            return None  # (only a measure in the same unit: 替代散烧煤1.5亿吨，县城达80%以上)
+        previous = last["indicator"]
         m = self.group.match(found)
         if not m or (m.group("share") and not self.share_end.search(previous)):
             return None
@@ -401,10 +406,7 @@ class Subject:
             return p.tidy((base[:inner.start()] if inner else base) + found), "share_of", None
         if self.repeated(last, found, year):
             return last["indicator"], "repeated", parts  # 大宗固废年利用量达到…;到2030年,年利用量…
-        q = clause.quantity
-        if not q.count and last.get("unit") == q.unit + q.per and (
-                other := self.other_group(last["indicator"], found)):
-            # (of a measure in the same unit: 替代散烧煤1.5亿吨，县城达80%以上 shares nothing)
+        if other := self.other_group(last, found, clause.quantity):
             return p.tidy(other), "other_group", parts
         if not parts:
             return None
