@@ -16,6 +16,7 @@ class Exclusion(Examples):
     after: Optional[Pattern] = None  # anchored at the start of the text after its unit
     clause: Optional[Pattern] = None  # searched in the number's clause
     sentence: Optional[Pattern] = None  # searched in the whole sentence
+    earlier: Optional[Pattern] = None  # searched in the sentence before the number's clause
     # `any`: one of before/after/clause is enough; `all`: each one given must match
     match: Literal["any", "all"] = "any"
     unless_before: Optional[Pattern] = None  # not when this ends the text before the number
@@ -45,7 +46,7 @@ class Excluded:
         self.rules = [(e, rx(e.before) if e.before else None, rx(e.after) if e.after else None,
                        rx(e.clause) if e.clause else None,
                        rx(e.unless_before) if e.unless_before else None,
-                       rx(e.sentence) if e.sentence else None)
+                       rx(e.sentence) if e.sentence else None, rx(e.earlier) if e.earlier else None)
                       for e in rules.exclusions]
         # One search each for "could any rule's words stand here?": most numbers meet none. A rule
         # that needs all its words and has words after the number is looked for by those alone
@@ -54,7 +55,8 @@ class Excluded:
         self.any_before = self._any(rules, [e.before for e in first])
         self.any_after = self._any(rules, [e.after for e in rules.exclusions])
         self.any_clause = self._any(rules, [e.clause for e in first])
-        self.any_sentence = self._any(rules, [e.sentence for e in first])
+        # (words before the clause stand in the sentence: one search finds both kinds)
+        self.any_sentence = self._any(rules, [p for e in first for p in (e.sentence, e.earlier)])
 
     @staticmethod
     def _any(rules, patterns: list[Optional[str]]):
@@ -80,7 +82,7 @@ class Excluded:
         q = clause.quantity
         unit = q.unit_rule
         no_year = draft.get("target_year") is None
-        for rule, before_rx, after_rx, clause_rx, unless_rx, sentence_rx in self.rules:
+        for rule, before_rx, after_rx, clause_rx, unless_rx, sentence_rx, earlier_rx in self.rules:
             if not applies_to(rule.units, unit.family, q.count) or (rule.without_year and not no_year):
                 continue
             if rule.unit_ids and unit.id not in rule.unit_ids:
@@ -88,7 +90,8 @@ class Excluded:
             hits = [rx_hit for rx_hit in ((before_rx and bool(before_rx.search(before))),
                                           (after_rx and bool(after_rx.match(suffix))),
                                           (clause_rx and bool(clause_rx.search(text))),
-                                          (sentence_rx and bool(sentence_rx.search(clause.sentence))))
+                                          (sentence_rx and bool(sentence_rx.search(clause.sentence))),
+                                          (earlier_rx and bool(earlier_rx.search(clause.sentence, 0, clause.start))))
                     if rx_hit is not None]
             if (all(hits) if rule.match == "all" else any(hits)) and hits:
                 if not (unless_rx and unless_rx.search(local)):

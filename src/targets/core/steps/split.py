@@ -35,6 +35,7 @@ class Split(Strict):
     leads: Pattern  # the basis a first item opens with, which later items share (单位GDP)
     based: Pattern  # an item with a basis of its own, or an intensity whole
     counted: Pattern  # the count of the items, in the last (哈尔滨、…、绥化|4市|散煤用量)
+    pair: Pattern  # what joins one amount told in two units (500万千瓦/1000万千瓦时)
     split: list[SplitRule]
 
 
@@ -183,6 +184,7 @@ class Respectively:
         self.separators = rules.rx(rules.split.separators)
         self.items = items
         self.after = {f"comparator:{c.id}" for c in rules.comparators if c.position == "after"}
+        self.pair = rules.rx(rules.split.pair)
 
     def __call__(self, text: str, found: list["Draft"], years: tuple["YearMark", ...]) -> list["Draft"]:
         clause_of = [clause_bounds(text, f["start"])[0] for f in found]
@@ -207,7 +209,19 @@ class Respectively:
                     self.share_trailing_bound(text, group)
             out += group if paired else [r]
             i += len(group) if paired else 1
+        self.paired(text, out)
         return out
+
+    def paired(self, text: str, found: list["Draft"]) -> None:
+        """One amount told in two units (储能规模为500万千瓦/1000万千瓦时以上): the second names
+        what the first does, and a comparator after the second bounds the first too."""
+        for a, b in zip(found, found[1:]):
+            if not self.pair.fullmatch(text, a["end"], b["start"]):
+                continue
+            b.decide("indicator", a["indicator"], "split:pair")
+            if a.decided_by.get("comparator") == "comparator:plain" and \
+                    b.decided_by.get("comparator") in self.after:
+                a.decide("comparator", b["comparator"], "comparator:pair")
 
     def share_trailing_bound(self, text: str, group: list["Draft"]) -> None:
         """The last value's after-comparator (以上, 以下, 左右) for the plain values of its run,
