@@ -88,8 +88,8 @@ def _breaks_a_word(text: str, start: int, end: int, joinable: regex.Pattern,
                    keep_after: regex.Pattern, blank: tuple[int, regex.Pattern]) -> bool:
     """A line break between two word characters, outside tables and not after a heading or
     title line, is an artefact of layout. Across a blank line only a long line, one with a
-    clause begun or the last of a wrapped paragraph runs on (a page break inside a paragraph);
-    another is a title, a dateline or a breadcrumb."""
+    clause begun, a number cut from its unit or the last of a wrapped paragraph runs on (a
+    page break inside a paragraph); another is a title, a dateline or a breadcrumb."""
     if start == 0 or end >= len(text):
         return False
     if not (joinable.match(text[start - 1]) and joinable.match(text[end])):
@@ -100,6 +100,7 @@ def _breaks_a_word(text: str, start: int, end: int, joinable: regex.Pattern,
         return False
     if text.count("\n", start, end) > 1 and not (len(line_before.strip()) >= blank[0]
                                                  or blank[1].search(line_before)
+                                                 or text[start - 1].isdigit()  # 1000\n\n辆
                                                  or _ends_a_paragraph_line(text, line_start)):
         return False
     line_after_end = text.find("\n", end)

@@ -33,7 +33,7 @@ class Split(Strict):
     whole: Pattern  # the end of an item that names its measure whole (…回收利用率)
     opens: Pattern  # words of the last item that open the measure the items share
     leads: Pattern  # the basis a first item opens with, which later items share (单位GDP)
-    based: Pattern  # an item with a basis of its own, or an intensity whole
+    led: Pattern  # a later item that shares it: a bare use or emission (二氧化碳排放)
     counted: Pattern  # the count of the items, in the last (哈尔滨、…、绥化|4市|散煤用量)
     pair: Pattern  # what joins one amount told in two units (500万千瓦/1000万千瓦时)
     split: list[SplitRule]
@@ -49,13 +49,15 @@ class Items:
         self.whole = rules.rx(rules.split.whole)
         self.opens = rules.rx(rules.split.opens)
         self.leads = rules.rx(rules.split.leads)
-        self.based = rules.rx(rules.split.based)
+        self.led_items = rules.rx(rules.split.led)
         self.counted = rules.rx(rules.split.counted)
         self.predicates = rules.rx(rules.triggers.predicates)
         self.share_of = rules.rx(rules.subjects.share_of.removeprefix("^"))
         self.subjects = [rules.rx(r.subject) for r in rules.split.split if r.subject]
 
-    def __call__(self, subject: str, copies: Optional[int]) -> list[str]:
+    def __call__(self, subject: str, copies: Optional[int], counted: bool = False) -> list[str]:
+        """The subject's items (`copies` of them, where known); only where the items' count
+        ends their list when `counted`."""
         named = self.by_subject_rule(subject) if copies else []
         if len(named) == copies:
             return named  # 化肥、农药利用率分别…: the items of a shared short head
@@ -65,6 +67,8 @@ class Items:
         if copies and len(parts) != copies:
             return [subject]
         count = self.counted.search(parts[-1])
+        if counted and not (count and count.start() > 0):
+            return [subject]
         if count and count.start() > 0:
             # 哈尔滨、齐齐哈尔、大庆、绥化4市散煤用量: what follows the count is the shared measure
             shared = parts[-1][count.end():]
@@ -73,12 +77,12 @@ class Items:
         return self.led([*(self.completed(p, shared, opener) for p in parts[:-1]), parts[-1]])
 
     def led(self, names: list[str]) -> list[str]:
-        """Later items with the basis the first opens with (单位地区生产总值能耗和二氧化碳排放:
-        单位地区生产总值二氧化碳排放), unless one names its own (人均…) or is an intensity whole."""
+        """Later items with the basis the first opens with, where they are a bare use or
+        emission (单位地区生产总值能耗和二氧化碳排放: 单位地区生产总值二氧化碳排放)."""
         lead = self.leads.search(names[0])
         if not lead:
             return names
-        return [names[0], *(n if self.based.search(n) else lead.group() + n for n in names[1:])]
+        return [names[0], *(lead.group() + n if self.led_items.search(n) else n for n in names[1:])]
 
     def completed(self, item: str, shared: str, opener: str) -> str:
         """An item with the measure it shares (less the measure's opening word where the item
@@ -149,7 +153,7 @@ class Splitting:
         alone = clause.previous is None and not any(c.isdigit() for c in clause.suffix)
         for rule_id, marker, copies, subject, only_alone in self.rules:
             if marker and marker.search(clause.local) and (alone or not only_alone):
-                names = self.items(indicator, copies)
+                names = self.items(indicator, copies, counted=only_alone)
                 if len(names) > 1:
                     return [_renamed(draft, n, f"split:{rule_id}") for n in names]
             # (分别 pairs the items with the clause's values: see Respectively.)
