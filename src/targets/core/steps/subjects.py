@@ -17,6 +17,8 @@ import os
 from dataclasses import replace
 from typing import TYPE_CHECKING, Optional
 
+import regex
+
 from targets.core.match import clause_bounds
 from targets.core.schema import Examples, Pattern
 from targets.core.steps.units import SHARE_FAMILIES
@@ -26,6 +28,8 @@ if TYPE_CHECKING:
     from targets.core.match import Quantity
 
 SUBJECT_MAX = 60  # characters of an indicator kept
+# The first number of a text that is no year: where a clause's own subject ends.
+_AMOUNT = regex.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.]*年)")
 
 
 class Subjects(Examples):
@@ -73,6 +77,15 @@ def joined(item: str, measure: str) -> str:
     太阳能发电装机)."""
     overlap = next((k for k in range(min(len(item), len(measure)), 1, -1) if item.endswith(measure[:k])), 0)
     return item + measure[overlap:]
+
+
+def own_subject(p: Phrases, text: str) -> str:
+    """A clause's own subject: what stands before its first amount, less the verb that made it
+    (全省已建成加氢站10座，到2025年将建成50座: 加氢站, not 已建成加氢站10座)."""
+    amount = _AMOUNT.search(text)
+    found = p.subject(text[:amount.start()] if amount else text, "")
+    made = p.object_verbs.match(found) if amount else None
+    return found[made.end():] if made and made.end() < len(found) else found
 
 
 def topic_and_measure(subject: str, measure_head, topic_end) -> tuple[str, str]:
@@ -379,7 +392,7 @@ class Subject:
         p = self.phrases
         if clause.start > 0:
             before, _ = clause_bounds(clause.sentence, clause.start - 1)
-            found = p.subject(clause.sentence[before:clause.start - 1], "")
+            found = own_subject(p, clause.sentence[before:clause.start - 1])
             if found:
                 return found, "previous_clause"
         return p.tidy(p.strive.sub("", p.after_years(text))), "verb"
