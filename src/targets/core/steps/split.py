@@ -67,12 +67,12 @@ class Items:
         if copies and len(parts) != copies:
             return [subject]
         count = self.counted.search(parts[-1])
-        if counted and not (count and count.start() > 0):
-            return [subject]
         if count and count.start() > 0:
             # 哈尔滨、齐齐哈尔、大庆、绥化4市散煤用量: what follows the count is the shared measure
             shared = parts[-1][count.end():]
             return [p + shared for p in parts[:-1]] + [parts[-1][:count.start()] + shared]
+        if counted:
+            return [subject]
         shared, opener = self.shared(parts[-1], len(parts[0]))
         return self.led([*(self.completed(p, shared, opener) for p in parts[:-1]), parts[-1]])
 

@@ -17,8 +17,6 @@ import os
 from dataclasses import replace
 from typing import TYPE_CHECKING, Optional
 
-import regex
-
 from targets.core.match import clause_bounds
 from targets.core.schema import Examples, Pattern
 from targets.core.steps.units import SHARE_FAMILIES
@@ -28,8 +26,6 @@ if TYPE_CHECKING:
     from targets.core.match import Quantity
 
 SUBJECT_MAX = 60  # characters of an indicator kept
-# The first number of a text that is no year: where a clause's own subject ends.
-_AMOUNT = regex.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.]*年)")
 
 
 class Subjects(Examples):
@@ -80,10 +76,10 @@ def joined(item: str, measure: str) -> str:
 
 
 def own_subject(p: Phrases, text: str) -> str:
-    """A clause's own subject: what stands before its first amount, less the verb that made it
-    (全省已建成加氢站10座，到2025年将建成50座: 加氢站, not 已建成加氢站10座)."""
-    amount = _AMOUNT.search(text)
-    found = p.subject(text[:amount.start()] if amount else text, "")
+    """A clause's own subject: what stands before its first quantity, less the verb that made
+    it (全省已建成加氢站10座，到2025年将建成50座: 加氢站, not 已建成加氢站10座)."""
+    amount = next(iter(p.matcher.quantities(text)), None)
+    found = p.subject(text[:amount.start] if amount else text, "")
     made = p.object_verbs.match(found) if amount else None
     return found[made.end():] if made and made.end() < len(found) else found
 
