@@ -34,10 +34,13 @@ class YearRule(Examples):
         return self
 
 
-class PresentRule(Strict):
+class PresentRule(Examples):
     id: str
     where: Literal["title", "window"]
     pattern: Pattern  # a (?P<y>20xx) year, or a (?P<p>…) key of `periods`
+    # The present is this many years after the year found: a state told as of the end of 2022
+    # (截至2022年底) is told in 2023 at the earliest.
+    after: int = 0
 
 
 class Present(Strict):
@@ -70,7 +73,7 @@ def document_present(title: str, text: str, rules) -> DocContext:
             elif found.get("p") in present.periods:
                 years.append(present.periods[found["p"]])
         if years:
-            return DocContext(max(years), f"years:present:{rule.id}", present_found=True)
+            return DocContext(max(years) + rule.after, f"years:present:{rule.id}", present_found=True)
     return DocContext(present.default, "years:present:default")
 
 
