@@ -14,6 +14,7 @@ from functools import lru_cache
 
 import opencc
 import regex
+from pydantic import model_validator
 
 from targets.core.schema import Examples, Pattern, Strict
 from targets.core.wraps import Wrap, wrap_breaks
@@ -32,6 +33,16 @@ class Normalize(Examples):
     page_break_min: int  # the shortest line a break across a blank line joins to the next
     runs_on: Pattern  # ... or what such a line holds when it is a sentence begun (，)
     wrap: Wrap  # hard-wrapped lines (a PDF's): see wraps.py
+    # Words the traditional-to-simplified conversion gets wrong, each with its right spelling
+    # of the same length (the offset map stays one to one).
+    respell: dict[str, str] = {}
+
+    @model_validator(mode="after")
+    def _same_lengths(self) -> "Normalize":
+        wrong = [k for k, v in self.respell.items() if len(k) != len(v) or not k]
+        if wrong:
+            raise ValueError(f"respell must keep each word's length: {wrong}")
+        return self
 
 # Full-width ASCII (！ to ～) and the ideographic space become their half-width forms.
 FULL_TO_HALF = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
@@ -127,6 +138,9 @@ def _stands_alone(text: str, line_start: int) -> bool:
 def normalize(original: str, rules) -> Normalized:
     """Normalize a decoded text, keeping the offset map back to it."""
     text = simplify(original)
+    for wrong, right in rules.normalize.respell.items():
+        if wrong in text:
+            text = text.replace(wrong, right)
     joinable = rules.rx(rules.normalize.join_between)
     keep_after = rules.rx(rules.normalize.keep_after)
     blank = (rules.normalize.page_break_min, rules.rx(rules.normalize.runs_on))

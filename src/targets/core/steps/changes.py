@@ -14,6 +14,7 @@ class Changes(Examples):
     down: Pattern
     up: Pattern
     to_level: Pattern
+    level_before: Pattern  # 至/到 right before the number: a level, whatever verb came before
     increment: Pattern
     stock: Pattern
     yearly: Pattern  # an amount built each year is an amount added
@@ -25,6 +26,7 @@ class Changes(Examples):
     increment_after: Pattern  # an increment verb after the counted noun (2个低碳社区创建)
     project: Pattern  # a count of these is an amount added (60个节能项目)
     property: Pattern  # an indicator that is a measure of each thing (高度): it never adds up
+    property_units: list[str] = []  # units.toml ids whose amounts measure each thing (层)
 
 
 class Kind:
@@ -40,11 +42,11 @@ class Kind:
     def __init__(self, rules, predicates):
         rx, ch = rules.rx, rules.changes
         self.change = rx(f"(?P<down>{ch.down})|(?P<up>{ch.up})")
-        self.to_level = rx(ch.to_level)
+        self.to_level, self.level_before = rx(ch.to_level), rx(ch.level_before)
         self.increment, self.stock, self.yearly = rx(ch.increment), rx(ch.stock), rx(ch.yearly)
         self.own_predicate_after = rx(ch.own_predicate_after)
         self.increment_after = rx(ch.increment_after)
-        self.property = rx(ch.property)
+        self.property, self.property_units = rx(ch.property), set(ch.property_units)
         self.flows = {f"/{d}" for d in rules.units.flow_denominators}
         self.project = rx(ch.project)
         self.rate = rx(f"(?P<down>{ch.rate_down})|(?P<up>{ch.rate_up})")
@@ -65,10 +67,12 @@ class Kind:
             prev = clause.last
         # A qualifier's change verb is its own (能效提升20%以上的建筑面积达到200万平方米); an
         # increment verb before the qualifier is still this quantity's (新增热效率超过43%的…1000台).
-        changes = [m for m in self.change.finditer(local, clause.own_from)
-                   if not self.to_level.match(local[m.end():])]
+        changes = ([] if self.level_before.search(local) else
+                   [m for m in self.change.finditer(local, clause.own_from)
+                    if not self.to_level.match(local[m.end():])])
         increments = list(self.increment.finditer(local))
         adds_up = (q.unit_rule.family not in SHARE_FAMILIES and not self.property.search(indicator)
+                   and q.unit_rule.id not in self.property_units
                    and (not q.per or q.per in self.flows))  # a rate (吨/万平方米) adds up to nothing
         if changes and not (adds_up and increments and increments[-1].start() > changes[-1].start()):
             return "change", "down" if changes[-1].group("down") else "up", "change_verb"

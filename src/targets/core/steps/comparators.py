@@ -44,7 +44,9 @@ class Bound:
         q = clause.quantity
         local = clause.local[-BEFORE_WINDOW:]
         # A listed number (137、165亿立方米左右) is qualified by what follows the shared unit.
-        suffix = clause.sentence[q.owner_end:clause.end] if q.shared_unit else clause.suffix
+        # The rest of the sentence, not of the clause: an `after` comparator is anchored at its
+        # start, and an aside before it may hold a comma (15万亿元(人民币,下同)以上).
+        suffix = clause.sentence[q.owner_end if q.shared_unit else q.end:]
         found = [(symbol, rule_id) for symbol, position, rx, rule_id in self.rules
                  if (rx.match(suffix) if position == "after" else rx.search(local))]
         if not found and q.unit_rule.family == "share":

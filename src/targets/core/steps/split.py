@@ -15,6 +15,9 @@ if TYPE_CHECKING:
     from targets.core.match import YearMark
 
 
+SAME_END = 2  # characters of a measure word (用水量 -> 水量) that items named whole end with
+
+
 class SplitRule(Examples):
     id: str
     marker: Optional[Pattern] = None  # anchored at the end of the text before the number
@@ -72,7 +75,7 @@ class Items:
             shared = parts[-1][count.end():]
             return [p + shared for p in parts[:-1]] + [parts[-1][:count.start()] + shared]
         if counted:
-            return [subject]
+            return parts if names_whole(parts) else [subject]
         shared, opener = self.shared(parts[-1], len(parts[0]))
         return self.led([*(self.completed(p, shared, opener) for p in parts[:-1]), parts[-1]])
 
@@ -161,6 +164,13 @@ class Splitting:
             if names and not self.respectively.search(clause.text):
                 return [_renamed(draft, n, f"split:{rule_id}") for n in names]
         return [draft]
+
+
+def names_whole(parts: list[str]) -> bool:
+    """Whether each item names its measure whole: all end in the same word (万元GDP用水量、万元
+    工业增加值用水量), which is no shared measure left to find (新建建筑和既有建筑改造中…占比)."""
+    return (len(parts) > 1 and all(len(p) > SAME_END + 1 for p in parts)
+            and len({p[-SAME_END:] for p in parts}) == 1)
 
 
 def subject_names(rule: "regex.Pattern", subject: str) -> list[str]:
