@@ -27,6 +27,7 @@ class Changes(Examples):
     project: Pattern  # a count of these is an amount added (60个节能项目)
     property: Pattern  # an indicator that is a measure of each thing (高度): it never adds up
     property_units: list[str] = []  # units.toml ids whose amounts measure each thing (层)
+    per_each: Pattern  # a limit on each one of the things, right before the number (每个不超过)
 
 
 class Kind:
@@ -47,6 +48,7 @@ class Kind:
         self.own_predicate_after = rx(ch.own_predicate_after)
         self.increment_after = rx(ch.increment_after)
         self.property, self.property_units = rx(ch.property), set(ch.property_units)
+        self.per_each = rx(ch.per_each)
         self.flows = {f"/{d}" for d in rules.units.flow_denominators}
         self.project = rx(ch.project)
         self.rate = rx(f"(?P<down>{ch.rate_down})|(?P<up>{ch.rate_up})")
@@ -72,7 +74,7 @@ class Kind:
                     if not self.to_level.match(local[m.end():])])
         increments = list(self.increment.finditer(local))
         adds_up = (q.unit_rule.family not in SHARE_FAMILIES and not self.property.search(indicator)
-                   and q.unit_rule.id not in self.property_units
+                   and q.unit_rule.id not in self.property_units and not self.per_each.search(local)
                    and (not q.per or q.per in self.flows))  # a rate (吨/万平方米) adds up to nothing
         if changes and not (adds_up and increments and increments[-1].start() > changes[-1].start()):
             return "change", "down" if changes[-1].group("down") else "up", "change_verb"
