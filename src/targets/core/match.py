@@ -169,6 +169,32 @@ class YearMark:
     by: bool = False  # led by a `by` word (到2020年): a deadline even where the year is past
 
 
+def quantity_regex(unit_of: dict, rules: "RuleSet") -> regex.Pattern:
+    """Every number-with-unit a rule set knows: Arabic, Chinese before a measure word or a
+    scaled unit, and a share said in words."""
+    # The longest unit word wins (万千瓦 over 万): a trie tries the longer words first.
+    units = literal_alternation(list(unit_of))
+    counts = literal_alternation([s for s in unit_of if unit_of[s].count])
+    pers = rules.units.denominators
+    per = rf"(?P<per>/{literal_alternation(pers)})?" if pers else ""
+    numerals = rules.numerals
+    # A minus sign is the number's where numerals.toml's `minus` says so.
+    arabic = (rf"(?<![\p{{Latin}}\d.])(?P<num>(?:{numerals.minus_after}{numerals.minus}(?=\d))?{ARABIC})"
+              rf"(?:(?:%|(?P<scale>{numerals.range_scale}))?(?:{numerals.range})(?P<num2>{ARABIC}))?"
+              rf"(?(scale)(?=(?P=scale)))(?P<unit>{units}){per}")
+    # Chinese numerals count only before measure words (两千辆, 十个) and units that open
+    # with a scale word (三十六亿千瓦, 过千亿元): elsewhere they are part of words (一批,
+    # 十四五) far more often than numbers; a size class (百万千瓦级) is an exclusion's.
+    scaled = [s for s in unit_of if regex.match(numerals.range_scale, s)]
+    chinese = (rf"(?P<cnum>{numerals.guard}[{regex.escape(numerals.characters)}]+)"
+               rf"(?:(?P<cunit>{counts})|(?<!{numerals.scaled_guard}[{regex.escape(numerals.characters)}]*)"
+               rf"(?P<cscaled>{literal_alternation(scaled)}))")
+    # A share said in words (百分之二十五): the unit before the number.
+    said = (rf"{numerals.percent_words}(?P<pnum>[{regex.escape(numerals.characters)}]+)"
+            if numerals.percent_words else "(?!)")
+    return regex.compile(f"{arabic}|{chinese}|{said}", regex.V1)
+
+
 class Matcher:
     """The compiled patterns of a rule set, applied to one sentence at a time."""
 
@@ -187,21 +213,7 @@ class Matcher:
 
     @cached_property
     def quantity_pattern(self) -> regex.Pattern:
-        # The longest unit word wins (万千瓦 over 万): a trie tries the longer words first.
-        units = literal_alternation(list(self.unit_of))
-        counts = literal_alternation([s for s in self.unit_of if self.unit_of[s].count])
-        pers = self.rules.units.denominators
-        per = rf"(?P<per>/{literal_alternation(pers)})?" if pers else ""
-        numerals = self.rules.numerals
-        # A minus sign is the number's where numerals.toml's `minus` says so.
-        arabic = (rf"(?<![\p{{Latin}}\d.])(?P<num>(?:{numerals.minus_after}{numerals.minus}(?=\d))?{ARABIC})"
-                  rf"(?:(?:%|(?P<scale>{numerals.range_scale}))?(?:{numerals.range})(?P<num2>{ARABIC}))?"
-                  rf"(?(scale)(?=(?P=scale)))(?P<unit>{units}){per}")
-        # Chinese numerals count only before measure words (两千辆, 十个): elsewhere they are
-        # part of words (一批, 百万千瓦级) far more often than numbers.
-        chinese = (rf"(?P<cnum>{numerals.guard}[{regex.escape(numerals.characters)}]+)"
-                   rf"(?P<cunit>{counts})")
-        return regex.compile(f"{arabic}|{chinese}", regex.V1)
+        return quantity_regex(self.unit_of, self.rules)
 
     @cached_property
     def year_patterns(self) -> list[tuple[regex.Pattern, object, tuple[str, ...]]]:
@@ -232,8 +244,11 @@ class Matcher:
                     per = ""
                 end = m.end() - (len(m.group("per") or "") - len(per))
                 out.append(Quantity(m.start(), end, m.group("num"), m.group("num2"), unit, rule, per))
+            elif m.group("pnum"):
+                unit = self.rules.numerals.percent_unit
+                out.append(Quantity(m.start(), m.end(), m.group("pnum"), None, unit, self.unit_of[unit]))
             else:
-                unit = m.group("cunit")
+                unit = m.group("cunit") or m.group("cscaled")
                 out.append(Quantity(m.start(), m.end(), m.group("cnum"), None, unit, self.unit_of[unit]))
         return with_listed(self.listed_number, text, ranges_written_whole(self.range_between, text, out))
 

@@ -36,6 +36,13 @@ class Normalize(Examples):
     # Words the traditional-to-simplified conversion gets wrong, each with its right spelling
     # of the same length (the offset map stays one to one).
     respell: dict[str, str] = {}
+    # A year written in Chinese digits (二〇三〇年), read digit by digit as numerals.toml's
+    # digits say: the same length, so the offset map stays one to one.
+    chinese_year: Pattern = "(?!)"
+    # Spaces that stand for a comma between two phrases (…达到3000万千瓦 年发电量达到…, as some
+    # web copies write): the first becomes a comma, so the phrases are clauses of their own.
+    space_break: Pattern = "(?!)"
+    space_break_line: int = 40  # the shortest line in which such a space is a comma
 
     @model_validator(mode="after")
     def _same_lengths(self) -> "Normalize":
@@ -135,12 +142,30 @@ def _stands_alone(text: str, line_start: int) -> bool:
     return not before or before[-1] in SENTENCE_ENDS
 
 
+def _break_at_spaces(text: str, rules) -> str:
+    """The first of the spaces that stand for a comma becomes one (normalize.toml space_break),
+    in lines of at least space_break_line characters: a short line is a title, whose parts a
+    space divides (山西新能源装机占比首超煤电 新型能源体系建设全面提速) and which stays one."""
+    shortest = rules.normalize.space_break_line
+
+    def comma(m) -> str:
+        start = text.rfind("\n", 0, m.start()) + 1
+        end = text.find("\n", m.end())
+        long = (end if end >= 0 else len(text)) - start >= shortest
+        return "," + m.group()[1:] if long else m.group()
+    return rules.rx(rules.normalize.space_break).sub(comma, text)
+
+
 def normalize(original: str, rules) -> Normalized:
     """Normalize a decoded text, keeping the offset map back to it."""
     text = simplify(original)
     for wrong, right in rules.normalize.respell.items():
         if wrong in text:
             text = text.replace(wrong, right)
+    text = _break_at_spaces(text, rules)
+    digits = rules.numerals.digits
+    text = rules.rx(rules.normalize.chinese_year).sub(
+        lambda m: "".join(str(digits[c]) for c in m.group()), text)
     joinable = rules.rx(rules.normalize.join_between)
     keep_after = rules.rx(rules.normalize.keep_after)
     blank = (rules.normalize.page_break_min, rules.rx(rules.normalize.runs_on))

@@ -32,12 +32,17 @@ def predicate_pattern(rules) -> str:
 class Commitment:
     """Step: a number is a target when a deadline, a comparator, a strive word or a verb says
     so. Counts need a count verb (or follow a count target: 创建绿色工厂200家，绿色园区30家);
-    a Chinese numeral counts only right after its verb (elsewhere it is a name: 七台河)."""
+    a Chinese numeral counts only right after its verb (elsewhere it is a name: 七台河), and an
+    amount in one only right after its predicate (达到三十六亿千瓦, 过千亿元)."""
 
     def __init__(self, rules):
         self.verbs = rules.rx(rules.triggers.verbs)
         self.count_verbs = rules.rx(rules.triggers.count_verbs)
         self.count_verb_at_end = rules.rx(f"(?:{rules.triggers.count_verbs})$")
+        # An amount in Chinese numerals (三十六亿千瓦, 过千亿元) stands right after its predicate.
+        self.predicate_at_end = rules.rx(f"(?:{predicate_pattern(rules)})$")
+        self.round_after = rules.rx(f"(?:{rules.numerals.round_after})$")
+        self.numerals = rules.numerals
         self.goal_after = rules.rx(rules.triggers.goal_after)
         self.count_units = {f"unit:{u.id}" for u in rules.units if u.count}
         self.one = next(k for k, v in rules.numerals.digits.items() if v == 1)
@@ -47,6 +52,13 @@ class Commitment:
         if q.chinese:
             # Right after its verb (打造两到三个示范基地), or near it and ending its clause
             # (建成绿色矿山十家); one that runs on into a noun names something (创建建筑业十项新技术…).
+            if not q.count:  # an amount (三十六亿千瓦): right after its predicate; a round one
+                # (千亿元) right after a comparing word, else it names a size (打造千万吨炼油…基地)
+                round_ = not any(c in self.numerals.digits for c in q.number)
+                if (self.round_after if round_ else self.predicate_at_end).search(prefix):
+                    draft.decided_by["trigger"] = "trigger:predicate"
+                    return None
+                return "trigger:chinese_numeral"
             near = self.count_verbs.search(prefix[-6:]) and not has_words(clause.suffix)
             if q.number != self.one and (self.count_verb_at_end.search(prefix) or near):
                 draft.decided_by["trigger"] = "trigger:count_verb"

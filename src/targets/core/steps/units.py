@@ -62,6 +62,10 @@ class Numerals(Examples):
     range_scale: Pattern  # a scale word the first end of a range may repeat (30万-50万辆)
     range_whole: Pattern  # what joins two quantities with one unit into a range (5个-10个)
     guard: Pattern
+    scaled_guard: Pattern  # what before a Chinese numeral and a scaled unit makes it no number
+    round_after: Pattern  # what must end the text before a round one (过|千亿元) to make it a number
+    percent_words: str = ""  # a share said in words opens with them (百分之二十五)
+    percent_unit: str = "%"  # the unit (units.toml surface) such a share is in
 
     @property
     def characters(self) -> str:
