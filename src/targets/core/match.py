@@ -190,8 +190,9 @@ def quantity_regex(unit_of: dict, rules: "RuleSet") -> regex.Pattern:
                rf"(?:(?P<cunit>{counts})|(?<!{numerals.scaled_guard}[{regex.escape(numerals.characters)}]*)"
                rf"(?P<cscaled>{literal_alternation(scaled)}))")
     # A share said in words (百分之二十五): the unit before the number.
-    said = (rf"{numerals.percent_words}(?P<pnum>[{regex.escape(numerals.characters)}]+)"
-            if numerals.percent_words else "(?!)")
+    # (A decimal or a range in words, 百分之十三点五, 百分之十三到十四, is not read: no wrong value.)
+    said = (rf"{numerals.percent_words}(?P<pnum>[{regex.escape(numerals.characters)}]+)(?![点到至])"
+            if numerals.percent_words else "(?!)(?P<pnum>)")
     return regex.compile(f"{arabic}|{chinese}|{said}", regex.V1)
 
 

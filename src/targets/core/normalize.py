@@ -144,16 +144,22 @@ def _stands_alone(text: str, line_start: int) -> bool:
 
 def _break_at_spaces(text: str, rules) -> str:
     """The first of the spaces that stand for a comma becomes one (normalize.toml space_break),
-    in lines of at least space_break_line characters: a short line is a title, whose parts a
-    space divides (山西新能源装机占比首超煤电 新型能源体系建设全面提速) and which stays one."""
-    shortest = rules.normalize.space_break_line
-
-    def comma(m) -> str:
-        start = text.rfind("\n", 0, m.start()) + 1
-        end = text.find("\n", m.end())
-        long = (end if end >= 0 else len(text)) - start >= shortest
-        return "," + m.group()[1:] if long else m.group()
-    return rules.rx(rules.normalize.space_break).sub(comma, text)
+    in a line of at least space_break_line characters that writes two or more: a short line is a
+    title, whose parts a space divides (山西新能源装机占比首超煤电 新型能源体系建设全面提速), and
+    one stray space (单位地区生产总值 二氧化碳排放) divides no phrases."""
+    found = list(rules.rx(rules.normalize.space_break).finditer(text))
+    if len(found) < 2:
+        return text
+    by_line: dict[int, list[int]] = {}
+    for m in found:
+        by_line.setdefault(text.rfind("\n", 0, m.start()) + 1, []).append(m.start())
+    chars = list(text)
+    for start, spaces in by_line.items():
+        end = text.find("\n", start)
+        if len(spaces) > 1 and (end if end >= 0 else len(text)) - start >= rules.normalize.space_break_line:
+            for pos in spaces:
+                chars[pos] = ","
+    return "".join(chars)
 
 
 def normalize(original: str, rules) -> Normalized:

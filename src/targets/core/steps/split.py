@@ -208,8 +208,10 @@ class Respectively:
             group = [f for f, c in zip(found[i:], clause_of[i:]) if c == cs]
             marked = bool(self.marker.search(text, cs, r["start"]))
             deadlines = self.year_list(text, years, r["start"]) if len(group) > 1 else []
-            # 2025、2030年…达到407、700万千瓦 pairs its years and values by position, 分别 or not.
-            paired = len(group) > 1 and (marked or len(deadlines) == len(group))
+            # 2025、2030年…达到407、700万千瓦 pairs its years and values by position, 分别 or not;
+            # the copies of one value that a split made (…用水量、…用水量分别下降10%) are named.
+            values = len({f["start"] for f in group}) == len(group)
+            paired = len(group) > 1 and values and (marked or len(deadlines) == len(group))
             if paired:
                 names = self.items(r["indicator"], len(group)) if marked else []
                 if len(names) == len(group):

@@ -49,6 +49,7 @@ class Subjects(Examples):
     auxiliary: Pattern  # what ends a phrase that is no subject (云南将, 上海计划)
     adverbs: Pattern  # words of manner that name nothing standing alone (重点, 积极)
     suffix_lead: Pattern  # stripped from the text after the unit before it joins the subject
+    goal_noun: Pattern  # a text after the unit that only calls the amount a goal (的目标)
     object_verbs: Pattern  # verbs of making: their object is the measure
     share_of: Pattern  # a clause that opens so is a share of the previous subject
     noun_after: Pattern  # the noun phrase after a number that is a verb's object
@@ -225,7 +226,7 @@ class Phrases:
         self.increment_cut = rx(f"^(?:{rules.changes.increment})")
         self.after = rx("|".join(c.pattern for c in rules.comparators if c.position == "after"))
         self.before = rx("|".join(f"(?:{c.pattern})" for c in rules.comparators if c.position == "before"))
-        self.suffix_lead = rx(s.suffix_lead)
+        self.suffix_lead, self.goal_noun = rx(s.suffix_lead), rx(s.goal_noun)
         self.made = MadeObject(rules, self)
 
     def tidy(self, text: str) -> str:
@@ -237,8 +238,9 @@ class Phrases:
         return self.strip_end.sub("", text)[:SUBJECT_MAX]
 
     def rest(self, suffix: str) -> str:
-        """The text after the unit, less its comparator and a leading 的."""
-        return self.suffix_lead.sub("", self.after.sub("", suffix, count=1)).rstrip("。!?")
+        """The text after the unit, less its comparator and a leading 的 (none: …的目标)."""
+        rest = self.suffix_lead.sub("", self.after.sub("", suffix, count=1)).rstrip("。!?")
+        return "" if self.goal_noun.match(rest) else rest
 
     def subject(self, text: str, suffix: str, share: bool = False, listed: bool = False,
                 marks: Optional[list] = None, count: bool = False,
@@ -303,8 +305,7 @@ class Phrases:
         for y in marks:
             text = text[:y.start] + " " * (y.end - y.start) + text[y.end:]
         if marks and self.tidy(text[:marks[-1].start]):
-            first_cut = self.ends.search(text)
-            end = marks[-1].end
+            first_cut, end = self.ends.search(text), marks[-1].end
             if not first_cut or first_cut.start() >= end:
                 cut_after = self.ends.search(text, end)
                 if self.tidy(text[end:cut_after.start() if cut_after else len(text)]):
