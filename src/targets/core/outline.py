@@ -41,6 +41,7 @@ class ListRule(Strict):
 class Headline(Strict):
     lead: Pattern  # what may stand before a sentence's opening year phrase
     continues: Pattern  # a sentence opening so continues the one before it (其中)
+    forecast: Pattern = "(?!)"  # a sentence opening so is a forecast, which its 其中 continues
     not_headline: Pattern  # an opening year phrase that heads nothing (2060年前实现碳中和)
 
 

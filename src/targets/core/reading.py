@@ -209,12 +209,16 @@ class OpeningYears:
         rules, self.matcher, self.doc = resolver.rules, resolver.matcher, doc
         self.lead = rules.rx(rules.outline.headline.lead)
         self.continues = rules.rx(rules.outline.headline.continues)
+        self.forecast = rules.rx(rules.outline.headline.forecast)
         self.not_headline = rules.rx(rules.outline.headline.not_headline)
         # Where a year mark may stand (years.toml's marks_hint), found in one scan of the text.
         self.hints = [m.start() for m in self.matcher.year_hint.finditer(text)]
 
     def at_end(self, block: Sentence, year: Optional[tuple[YearInForce, str]]) -> Optional[YearInForce]:
-        """The year in force where a sentence ended: its last year mark, else its context's."""
+        """The year in force where a sentence ended: its last year mark, else its context's; for
+        a sentence that opens as a forecast, the forecast (预计到2025年…。其中…: no target)."""
+        if self.forecast.match(block.text):
+            return YearInForce(None, "其中:forecast", True)
         marks = self.matcher.years(block.text)  # (it tests marks_hint first)
         if marks:
             last = marks[-1]
