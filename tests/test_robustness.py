@@ -322,6 +322,9 @@ BROKEN = {
                               'expect = [{ valu = 1 }] }]\n',
                               "rule 'broken': examples.0: Value error, expect names fields a target "
                               "does not have: ['valu']"),
+    # A unit named by id that units.toml does not define would match nothing, silently.
+    "unknown unit id": ("exclusions.toml", '[[exclusion]]\nid = "broken"\nbefore = "第$"\nunits = "all"\n'
+                        'unit_ids = ["metres"]\nreason = "x"\n', "rule 'broken': unknown unit ['metres']"),
     # Overlapping alternatives: exponential on a run of 约 (the probe makes one from the pattern).
     "catastrophic backtracking": ("comparators.toml", comparator("broken", "(?:约|约约)+$"),
                                   "rule 'broken': pattern backtracks catastrophically: '(?:约|约约)+$'"),

@@ -147,19 +147,21 @@ def _break_at_spaces(text: str, rules) -> str:
     in a line of at least space_break_line characters that writes two or more: a short line is a
     title, whose parts a space divides (山西新能源装机占比首超煤电 新型能源体系建设全面提速), and
     one stray space (单位地区生产总值 二氧化碳排放) divides no phrases."""
-    found = list(rules.rx(rules.normalize.space_break).finditer(text))
-    if len(found) < 2:
-        return text
     by_line: dict[int, list[int]] = {}
-    for m in found:
+    for m in rules.rx(rules.normalize.space_break).finditer(text):
         by_line.setdefault(text.rfind("\n", 0, m.start()) + 1, []).append(m.start())
-    chars = list(text)
-    for start, spaces in by_line.items():
-        end = text.find("\n", start)
-        if len(spaces) > 1 and (end if end >= 0 else len(text)) - start >= rules.normalize.space_break_line:
-            for pos in spaces:
-                chars[pos] = ","
-    return "".join(chars)
+    commas = [pos for start, spaces in by_line.items() if len(spaces) > 1
+              and _line_end(text, start) - start >= rules.normalize.space_break_line for pos in spaces]
+    if not commas:
+        return text
+    # One character for one: the offset map is untouched.
+    cuts = [0, *sorted(commas), len(text)]
+    return ",".join(text[a + (a > 0):b] for a, b in zip(cuts, cuts[1:]))
+
+
+def _line_end(text: str, start: int) -> int:
+    end = text.find("\n", start)
+    return end if end >= 0 else len(text)
 
 
 def normalize(original: str, rules) -> Normalized:

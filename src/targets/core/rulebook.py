@@ -144,6 +144,7 @@ def load_rules(directory: Path | None = None) -> RuleSet:
     proofs.save()  # only once every file passed: a failing folder proves nothing
     extra = {p.stem: _read_toml(p) for p in sorted(directory.glob("*.toml")) if p.stem not in FILES}
     _check_unique_surfaces(directory / "units.toml", loaded["units"].unit)
+    _check_unit_references(directory, loaded)
     _check_data_files(directory)
     return RuleSet(directory=directory, extra=extra, **loaded)
 
@@ -157,6 +158,22 @@ def _check_data_files(directory: Path) -> None:
         load_document_rules(directory / "documents.toml")
     if (directory / "jurisdictions.toml").is_file() or (directory / "divisions.tsv").is_file():
         load_places(directory)
+
+
+def _check_unit_references(directory: Path, loaded: dict[str, Any]) -> None:
+    """The units other files name, by id or by surface, are units.toml's: a misspelt one would
+    match nothing, or fail only on the first text that needs it."""
+    ids = {u.id for u in loaded["units"].unit}
+    surfaces = {s for u in loaded["units"].unit for s in u.surfaces}
+    named = [("exclusions", e.id, e.unit_ids, ids) for e in loaded["exclusions"]]
+    named.append(("changes", "changes", loaded["changes"].property_units, ids))
+    numerals = loaded["numerals"]
+    if numerals.percent_words:
+        named.append(("numerals", "numerals", [numerals.percent_unit], surfaces))
+    for file, rule_id, units, known in named:
+        unknown = sorted(set(units) - known)
+        if unknown:
+            raise RuleError(f"{directory / (file + '.toml')}: rule {rule_id!r}: unknown unit {unknown}")
 
 
 def _check_unique_surfaces(path: Path, units: list[Unit]) -> None:
